@@ -108,6 +108,7 @@ if HUB_S3_BUCKET:
             "file_overwrite": True,
             "default_acl": None,
             "addressing_style": env_str("HUB_S3_ADDRESSING_STYLE", "path"),
+            "signature_version": "s3v4",
         },
     }
 else:

@@ -1,0 +1,155 @@
+"""JSON shapes. Output follows the Hugging Face Hub's field names (id, sha, siblings,
+pipeline_tag, cardData ...) so its client can read them; the hub's own fields sit beside."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rest_framework import serializers
+
+from catalog.models import Model, Version
+from catalog.selectors import AnyUser, version_lineage
+from catalog.vocab import LICENSES, SOURCE_DOMAINS, TASKS
+
+LFS_POINTER_SIZE = 134
+
+
+def iso(value: datetime | None) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value else None
+
+
+def model_tags(model: Model) -> list[str]:
+    tags = list(model.tags)
+    tags += [t for t in (model.library, model.task) if t and t != "other"]
+    tags += [f"dataset:{d}" for d in model.datasets] + list(model.languages)
+    if model.license and model.license != "unknown":
+        tags.append(f"license:{model.license}")
+    return list(dict.fromkeys(tags))
+
+
+def card_data(model: Model) -> dict:
+    return {
+        "license": model.license,
+        "pipeline_tag": model.task,
+        "library_name": model.library or None,
+        "tags": model.tags,
+        "datasets": model.datasets,
+        "language": model.languages,
+        "source_domain": model.source_domain,
+    }
+
+
+def model_summary(model: Model, *, sha: str | None = None) -> dict:
+    """The list shape: what `GET /api/models` returns per model."""
+    return {
+        "_id": str(model.pk),
+        "id": model.full_name,
+        "modelId": model.full_name,
+        "author": model.namespace.name,
+        "sha": sha,
+        "createdAt": iso(model.created_at),
+        "lastModified": iso(model.updated_at),
+        "private": model.private,
+        "disabled": False,
+        "gated": False,
+        "downloads": model.downloads,
+        "likes": model.likes,
+        "tags": model_tags(model),
+        "pipeline_tag": model.task,
+        "library_name": model.library or None,
+        "task": model.task,
+        "source_domain": model.source_domain,
+        "license": model.license,
+        "summary": model.summary,
+    }
+
+
+def version_brief(version: Version) -> dict:
+    return {
+        "number": version.number,
+        "name": f"v{version.number}",
+        "sha": version.revision,
+        "message": version.message,
+        "origin": version.origin,
+        "status": version.status,
+        "author": version.author.get_username() if version.author else None,
+        "createdAt": iso(version.created_at),
+        "totalSize": version.total_size,
+        "parent": version_ref(version.parent) if version.parent_id else None,
+    }
+
+
+def version_ref(version: Version) -> dict:
+    return {"id": version.model.full_name, "version": version.number, "sha": version.revision}
+
+
+def siblings(version: Version) -> list[dict]:
+    return [
+        {
+            "rfilename": row.path,
+            "size": row.blob.size,
+            "blobId": row.blob_id,
+            "lfs": {"sha256": row.blob_id, "size": row.blob.size, "pointerSize": LFS_POINTER_SIZE},
+            "metadata": row.metadata,
+        }
+        for row in version.files.select_related("blob")
+    ]
+
+
+def model_detail(model: Model, version: Version | None, *, user: AnyUser) -> dict:
+    data = model_summary(model, sha=version.revision if version else None)
+    versions = list(
+        model.versions.filter(status=Version.Status.READY).select_related(
+            "author", "parent__model__namespace"
+        )
+    )
+    data.update(
+        cardData=card_data(model),
+        siblings=siblings(version) if version else [],
+        usedStorage=version.total_size if version else 0,
+        card=model.card,
+        version=version_brief(version) if version else None,
+        versions=[version_brief(v) for v in versions],
+        aliases={
+            alias.name: alias.version.number for alias in model.aliases.select_related("version")
+        },
+        parent=version_ref(version.parent) if version and version.parent_id else None,
+        lineage=[version_ref(v) for v in version_lineage(version, user=user)] if version else [],
+        metadata=version.metadata if version else {},
+        metrics=version.metrics if version else {},
+    )
+    return data
+
+
+class ModelCreateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=96)
+    namespace = serializers.CharField(max_length=96, required=False, allow_blank=True)
+    organization = serializers.CharField(max_length=96, required=False, allow_blank=True)
+    private = serializers.BooleanField(required=False, default=False)
+    card = serializers.CharField(required=False, allow_blank=True, default="")
+    summary = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
+    task = serializers.ChoiceField(choices=list(TASKS), required=False, default="other")
+    source_domain = serializers.ChoiceField(
+        choices=list(SOURCE_DOMAINS), required=False, default="other"
+    )
+    library = serializers.CharField(required=False, allow_blank=True, max_length=40, default="")
+    license = serializers.ChoiceField(choices=list(LICENSES), required=False, default="unknown")
+    datasets = serializers.ListField(
+        child=serializers.CharField(max_length=100), required=False, default=list
+    )
+    languages = serializers.ListField(
+        child=serializers.CharField(max_length=100), required=False, default=list
+    )
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=100), required=False, default=list
+    )
+
+
+class ModelUpdateSerializer(ModelCreateSerializer):
+    name = None
+    namespace = None
+    organization = None
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("partial", True)
+        super().__init__(*args, **kwargs)

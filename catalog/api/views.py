@@ -1,0 +1,152 @@
+"""REST endpoints. Thin: validate input, call a service or selector, shape the JSON."""
+
+from __future__ import annotations
+
+from django.db.models import OuterRef, Subquery
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from catalog import selectors
+from catalog.api import serializers as out
+from catalog.api.pagination import keyset_page, link_header, page_limit
+from catalog.api.permissions import WriteNeedsWriteToken
+from catalog.errors import Forbidden, InvalidInput
+from catalog.models import Namespace, Version
+from catalog.permissions import model_can_write
+from catalog.services.aliases import alias_delete, alias_set
+from catalog.services.models import model_create, model_update
+from catalog.services.versions import version_publish
+from catalog.staging import staged_from_uploads
+
+
+class HubAPIView(APIView):
+    permission_classes = [WriteNeedsWriteToken]
+
+
+class ModelListCreate(HubAPIView):
+    def get(self, request: Request) -> Response:
+        params = request.query_params
+        filters = params.getlist("filter")
+        queryset = selectors.model_list(
+            user=request.user,
+            search=params.get("search", ""),
+            author=params.get("author", ""),
+            task=params.get("pipeline_tag", "") or params.get("task", ""),
+            library=params.get("library", ""),
+            source_domain=params.get("source_domain", ""),
+            license=params.get("license", ""),
+            tags=filters,
+            sort=params.get("sort", "created"),
+        )
+        latest = Version.objects.filter(model=OuterRef("pk"), status="ready").order_by("-number")
+        queryset = queryset.annotate(latest_sha=Subquery(latest.values("revision")[:1]))
+        rows, next_url = keyset_page(queryset, request, page_limit(request))
+        body = [out.model_summary(model, sha=model.latest_sha) for model in rows]
+        return Response(body, headers=link_header(next_url))
+
+    def post(self, request: Request) -> Response:
+        data = out.ModelCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        name = fields.pop("name")
+        owner = fields.pop("namespace", "") or fields.pop("organization", "")
+        fields.pop("organization", None)
+        namespace = None
+        if owner:
+            namespace = Namespace.objects.filter(name=owner).first()
+            if namespace is None:
+                raise InvalidInput(f"Namespace {owner!r} does not exist.")
+        model = model_create(user=request.user, name=name, namespace=namespace, **fields)
+        body = out.model_detail(model, None, user=request.user)
+        body["url"] = request.build_absolute_uri(f"/{model.full_name}")
+        return Response(body, status=201)
+
+
+class ModelDetail(HubAPIView):
+    def get(self, request: Request, owner: str, name: str, revision: str = "main") -> Response:
+        model = selectors.model_get(user=request.user, owner=owner, name=name)
+        if revision == "main":
+            version = selectors.version_latest(model)
+        else:
+            version = selectors.version_resolve(model=model, revision=revision)
+        return Response(out.model_detail(model, version, user=request.user))
+
+    def patch(self, request: Request, owner: str, name: str) -> Response:
+        model = writable_model(request, owner, name)
+        data = out.ModelUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        model = model_update(model=model, **data.validated_data)
+        return Response(out.model_detail(model, selectors.version_latest(model), user=request.user))
+
+
+class VersionListCreate(HubAPIView):
+    def get(self, request: Request, owner: str, name: str) -> Response:
+        model = selectors.model_get(user=request.user, owner=owner, name=name)
+        versions = selectors.versions_ready(model).select_related(
+            "author", "parent__model__namespace"
+        )
+        return Response([out.version_brief(version) for version in versions])
+
+    def post(self, request: Request, owner: str, name: str) -> Response:
+        model = writable_model(request, owner, name)
+        mode = request.data.get("mode", "add")
+        if mode not in {"add", "replace"}:
+            raise InvalidInput("mode must be 'add' (on top of the latest version) or 'replace'.")
+        uploads = request.FILES.getlist("files") + request.FILES.getlist("file")
+        staged = staged_from_uploads(uploads, request.data.getlist("paths"))
+        latest = selectors.version_latest(model)
+        version = version_publish(
+            model=model,
+            files=staged,
+            author=request.user,
+            message=request.data.get("message", ""),
+            parent=latest,
+            inherit=latest if mode == "add" else None,
+            delete_paths=request.data.getlist("delete"),
+        )
+        return Response(out.model_detail(model, version, user=request.user), status=201)
+
+
+class AliasDetail(HubAPIView):
+    def put(self, request: Request, owner: str, name: str, alias: str) -> Response:
+        model = writable_model(request, owner, name)
+        target = str(request.data.get("revision") or request.data.get("version") or "")
+        version = selectors.version_resolve(model=model, revision=target or "main")
+        alias_set(model=model, name=alias, version=version)
+        return Response({"alias": alias, "version": version.number, "sha": version.revision})
+
+    def delete(self, request: Request, owner: str, name: str, alias: str) -> Response:
+        model = writable_model(request, owner, name)
+        alias_delete(model=model, name=alias)
+        return Response(status=204)
+
+
+class WhoAmI(HubAPIView):
+    def get(self, request: Request) -> Response:
+        if not request.user.is_authenticated:
+            return Response({"error": "Invalid credentials in Authorization header"}, status=401)
+        token = request.auth if hasattr(request.auth, "scope") else None
+        return Response(
+            {
+                "type": "user",
+                "name": request.user.get_username(),
+                "fullname": request.user.get_full_name() or request.user.get_username(),
+                "email": request.user.email or None,
+                "orgs": [],
+                "auth": {
+                    "type": "access_token",
+                    "accessToken": {
+                        "displayName": token.name if token else "session",
+                        "role": token.scope if token else "write",
+                    },
+                },
+            }
+        )
+
+
+def writable_model(request: Request, owner: str, name: str):
+    model = selectors.model_get(user=request.user, owner=owner, name=name)
+    if not model_can_write(user=request.user, model=model):
+        raise Forbidden(f"You cannot write to {model.full_name}.")
+    return model

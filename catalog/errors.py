@@ -1,0 +1,58 @@
+"""Domain errors. Each carries the HTTP status it maps to and a message a person can act on;
+the API turns them into `{"error": ...}` and the pages into form errors."""
+
+
+class HubError(Exception):
+    status = 400
+    code = "BadRequest"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidInput(HubError):
+    status = 400
+    code = "BadRequest"
+
+
+class Unauthorized(HubError):
+    status = 401
+    code = "Unauthorized"
+
+
+class Forbidden(HubError):
+    status = 403
+    code = "Forbidden"
+
+
+class NotFound(HubError):
+    status = 404
+    code = "NotFound"
+
+
+class RepoNotFound(NotFound):
+    code = "RepoNotFound"
+
+
+class RevisionNotFound(NotFound):
+    code = "RevisionNotFound"
+
+
+class EntryNotFound(NotFound):
+    code = "EntryNotFound"
+
+
+class Conflict(HubError):
+    status = 409
+    code = "Conflict"
+
+
+class PayloadTooLarge(HubError):
+    status = 413
+    code = "PayloadTooLarge"
+
+
+class RangeNotSatisfiable(HubError):
+    status = 416
+    code = "RangeNotSatisfiable"

@@ -1,0 +1,179 @@
+"""The registry's data and its invariants. Writes go through catalog.services, reads through
+catalog.selectors; nothing here talks to storage or the network."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from catalog.vocab import LICENSES, SOURCE_DOMAINS, TASKS
+
+
+class Namespace(models.Model):
+    """Who owns models: a user's own namespace or (later) an organization."""
+
+    class Kind(models.TextChoices):
+        USER = "user"
+        ORG = "org"
+
+    name = models.CharField(max_length=96, unique=True)
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.USER)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="namespace",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Model(models.Model):
+    """A model repository: metadata plus an ordered history of immutable versions."""
+
+    namespace = models.ForeignKey(Namespace, on_delete=models.CASCADE, related_name="models")
+    name = models.CharField(max_length=96)
+    card = models.TextField(blank=True)
+    summary = models.CharField(max_length=300, blank=True)
+    task = models.CharField(max_length=40, choices=list(TASKS.items()), default="other")
+    source_domain = models.CharField(
+        max_length=40, choices=list(SOURCE_DOMAINS.items()), default="other"
+    )
+    library = models.CharField(max_length=40, blank=True)
+    license = models.CharField(max_length=40, choices=list(LICENSES.items()), default="unknown")
+    datasets = models.JSONField(default=list, blank=True)
+    languages = models.JSONField(default=list, blank=True)
+    tags = models.JSONField(default=list, blank=True)
+    private = models.BooleanField(default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    downloads = models.PositiveBigIntegerField(default=0)
+    likes = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["namespace", "name"], name="model_unique_name"),
+        ]
+        indexes = [
+            models.Index(fields=["-created_at"]),
+            models.Index(fields=["-downloads"]),
+            models.Index(fields=["task"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.namespace.name}/{self.name}"
+
+
+class Blob(models.Model):
+    """Content-addressed bytes, shared by every version file with the same sha256."""
+
+    sha256 = models.CharField(max_length=64, primary_key=True)
+    size = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    @property
+    def storage_name(self) -> str:
+        return blob_storage_name(self.sha256)
+
+
+def blob_storage_name(sha256: str) -> str:
+    return f"sha256/{sha256[:2]}/{sha256[2:4]}/{sha256}"
+
+
+class Version(models.Model):
+    """An immutable snapshot of a model's files."""
+
+    class Origin(models.TextChoices):
+        UPLOAD = "upload"
+        FORK = "fork"
+        FINETUNE = "finetune"
+        IMPORT = "import"
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        READY = "ready"
+        FAILED = "failed"
+
+    model = models.ForeignKey(Model, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    revision = models.CharField(max_length=40, unique=True)
+    message = models.TextField(blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+    )
+    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.UPLOAD)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.READY)
+    metrics = models.JSONField(default=dict, blank=True)
+    metadata = models.JSONField(default=dict, blank=True)
+    total_size = models.PositiveBigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["model", "number"], name="version_unique_number"),
+        ]
+        ordering = ["-number"]
+
+    def __str__(self) -> str:
+        return f"{self.model_id}@v{self.number}"
+
+
+class VersionFile(models.Model):
+    version = models.ForeignKey(Version, on_delete=models.CASCADE, related_name="files")
+    path = models.CharField(max_length=1024)
+    blob = models.ForeignKey(Blob, on_delete=models.PROTECT, related_name="+")
+    metadata = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["version", "path"], name="file_unique_path"),
+        ]
+        ordering = ["path"]
+
+
+class Alias(models.Model):
+    """A named pointer to a version (e.g. `stable`); `main` is computed, never stored."""
+
+    model = models.ForeignKey(Model, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=64)
+    version = models.ForeignKey(Version, on_delete=models.CASCADE, related_name="aliases")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["model", "name"], name="alias_unique_name"),
+            models.CheckConstraint(condition=~Q(name="main"), name="alias_not_main"),
+        ]
+
+
+class ApiToken(models.Model):
+    """A bearer token; only its sha256 is stored, the secret is shown once at creation."""
+
+    class Scope(models.TextChoices):
+        READ = "read"
+        WRITE = "write"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tokens"
+    )
+    name = models.CharField(max_length=100)
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=12)
+    scope = models.CharField(max_length=8, choices=Scope.choices, default=Scope.WRITE)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)

@@ -1,0 +1,131 @@
+"""Reads. Visibility is applied inside every queryset, so a private model is invisible
+(404, never 403) to anyone who may not see it, whichever page or endpoint asks."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Q, QuerySet
+
+from catalog.errors import EntryNotFound, RepoNotFound, RevisionNotFound
+from catalog.models import Alias, Model, Version, VersionFile
+from catalog.naming import REVISION_RE, VERSION_NUMBER_RE
+
+AnyUser = AbstractBaseUser | AnonymousUser
+
+SORTS = {
+    "downloads": ("-downloads", "-pk"),
+    "likes": ("-likes", "-pk"),
+    "created": ("-created_at", "-pk"),
+    "createdAt": ("-created_at", "-pk"),
+    "lastModified": ("-updated_at", "-pk"),
+    "updated": ("-updated_at", "-pk"),
+    "name": ("namespace__name", "name"),
+}
+
+
+def visibility_q(user: AnyUser) -> Q:
+    if not user.is_authenticated:
+        return Q(private=False)
+    if user.is_superuser:
+        return Q()
+    return Q(private=False) | Q(namespace__user=user)
+
+
+def models_visible_to(user: AnyUser) -> QuerySet[Model]:
+    return Model.objects.filter(visibility_q(user)).select_related("namespace")
+
+
+def model_get(*, user: AnyUser, owner: str, name: str) -> Model:
+    model = models_visible_to(user).filter(namespace__name=owner, name=name).first()
+    if model is None:
+        raise RepoNotFound(f"Model {owner}/{name} does not exist or is not visible to you.")
+    return model
+
+
+def model_list(
+    *,
+    user: AnyUser,
+    search: str = "",
+    author: str = "",
+    task: str = "",
+    library: str = "",
+    source_domain: str = "",
+    license: str = "",
+    tags: list[str] | None = None,
+    sort: str = "created",
+) -> QuerySet[Model]:
+    queryset = models_visible_to(user)
+    if search:
+        queryset = queryset.filter(
+            Q(name__icontains=search)
+            | Q(namespace__name__icontains=search)
+            | Q(summary__icontains=search)
+        )
+    exact = {
+        "namespace__name": author,
+        "task": task,
+        "library": library,
+        "source_domain": source_domain,
+        "license": license,
+    }
+    queryset = queryset.filter(**{key: value for key, value in exact.items() if value})
+    for tag in tags or []:
+        # JSON text match: portable across SQLite and PostgreSQL (search issue adds indexes).
+        queryset = queryset.filter(tags__icontains=f'"{tag}"')
+    return queryset.order_by(*SORTS.get(sort, SORTS["created"]))
+
+
+def versions_ready(model: Model) -> QuerySet[Version]:
+    return model.versions.filter(status=Version.Status.READY)
+
+
+def version_latest(model: Model) -> Version | None:
+    return versions_ready(model).order_by("-number").first()
+
+
+def version_resolve(*, model: Model, revision: str) -> Version:
+    """`main`, a named alias, `vN`, or the 40-hex revision id."""
+    ready = versions_ready(model)
+    version: Version | None
+    if revision == "main":
+        version = ready.order_by("-number").first()
+    elif match := VERSION_NUMBER_RE.match(revision):
+        version = ready.filter(number=int(match.group(1))).first()
+    elif REVISION_RE.match(revision):
+        version = ready.filter(revision=revision).first()
+    else:
+        alias = Alias.objects.filter(model=model, name=revision).select_related("version").first()
+        version = alias.version if alias and alias.version.status == Version.Status.READY else None
+    if version is None:
+        raise RevisionNotFound(f"Revision {revision!r} of {model.full_name} does not exist.")
+    return version
+
+
+def version_file_get(*, version: Version, path: str) -> VersionFile:
+    row = version.files.select_related("blob").filter(path=path).first()
+    if row is None:
+        raise EntryNotFound(f"{path!r} is not in {version.model.full_name}@v{version.number}.")
+    return row
+
+
+def version_lineage(version: Version, *, user: AnyUser, limit: int = 20) -> list[Version]:
+    """Ancestors of a version (parent first), stopping at any the user may not see."""
+    chain: list[Version] = []
+    visible = visibility_q(user)
+    current = version.parent
+    while current is not None and len(chain) < limit:
+        if not Model.objects.filter(visible, pk=current.model_id).exists():
+            break
+        chain.append(current)
+        current = current.parent
+    return chain
+
+
+def model_derivatives(*, model: Model, user: AnyUser) -> QuerySet[Model]:
+    """Models with a version whose parent is a version of `model` (forks, fine-tunes)."""
+    return (
+        models_visible_to(user)
+        .filter(versions__parent__model=model)
+        .exclude(pk=model.pk)
+        .distinct()
+    )

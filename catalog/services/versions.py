@@ -1,0 +1,204 @@
+"""Publishing versions: the one place where files become an immutable, numbered snapshot.
+
+Blobs are written before the transaction (they are content-addressed, so a retry or a
+concurrent publish of the same bytes is harmless); the version and its file rows appear in
+one transaction, so a reader sees all of a version or none of it."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from catalog import inspect, scanning
+from catalog.blobs import StagedFile, blobs_discard_unreferenced, blobs_store
+from catalog.errors import InvalidInput
+from catalog.models import Blob, Model, Version, VersionFile
+from catalog.naming import repo_path_validate
+
+PUBLISH_ATTEMPTS = 8
+
+
+def version_publish(
+    *,
+    model: Model,
+    files: Sequence[StagedFile],
+    author: AbstractBaseUser | None,
+    message: str = "",
+    origin: str = Version.Origin.UPLOAD,
+    parent: Version | None = None,
+    inherit: Version | None = None,
+    delete_paths: Sequence[str] = (),
+    metrics: dict | None = None,
+    metadata: dict | None = None,
+) -> Version:
+    """Create the model's next version from `files`, on top of `inherit`'s files if given.
+
+    `inherit` carries unchanged files forward (a commit on top of the latest version);
+    `parent` records lineage. Raises InvalidInput (nothing stored) for bad files."""
+    _files_validate(files, delete_paths=delete_paths, inherited=inherit)
+    file_meta = _files_inspect(files)
+    written = blobs_store(files)
+    try:
+        return _version_insert(
+            model=model,
+            files=files,
+            file_meta=file_meta,
+            author=author,
+            message=message,
+            origin=origin,
+            parent=parent,
+            inherit=inherit,
+            delete_paths=delete_paths,
+            metrics=metrics or {},
+            metadata=metadata or {},
+        )
+    except BaseException:
+        blobs_discard_unreferenced(written)
+        raise
+
+
+def _files_validate(
+    files: Sequence[StagedFile], *, delete_paths: Sequence[str], inherited: Version | None
+) -> None:
+    if not files and not delete_paths:
+        raise InvalidInput("Add at least one file to publish a new version.")
+    if len(files) > settings.HUB_MAX_FILES_PER_VERSION:
+        raise InvalidInput(
+            f"A version may hold at most {settings.HUB_MAX_FILES_PER_VERSION} files."
+        )
+    seen: set[str] = set()
+    for staged in files:
+        repo_path_validate(staged.path)
+        if staged.path in seen:
+            raise InvalidInput(f"{staged.path!r} appears twice in this upload; send it once.")
+        seen.add(staged.path)
+        if staged.size == 0:
+            raise InvalidInput(f"{staged.path!r} is empty (0 bytes); nothing to store.")
+    for path in delete_paths:
+        repo_path_validate(path)
+        known = inherited and inherited.files.filter(path=path).exists()
+        if not known:
+            raise InvalidInput(f"Cannot delete {path!r}: the previous version has no such file.")
+
+
+def _files_inspect(files: Sequence[StagedFile]) -> dict[str, dict]:
+    """Refuse unsafe files, then read metadata from each; never unpickles anything."""
+    try:
+        scanning.scan_upload([(staged.local_path, staged.path) for staged in files])
+        return {
+            staged.path: staged.metadata or inspect.inspect_file(staged.local_path, staged.path)
+            for staged in files
+        }
+    except (scanning.UnsafeFileError, inspect.InspectionError) as exc:
+        raise InvalidInput(str(exc)) from exc
+
+
+def _version_insert(
+    *,
+    model: Model,
+    files,
+    file_meta,
+    author,
+    message,
+    origin,
+    parent,
+    inherit,
+    delete_paths,
+    metrics,
+    metadata,
+) -> Version:
+    for attempt in range(PUBLISH_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                return _version_insert_once(
+                    model=model,
+                    files=files,
+                    file_meta=file_meta,
+                    author=author,
+                    message=message,
+                    origin=origin,
+                    parent=parent,
+                    inherit=inherit,
+                    delete_paths=delete_paths,
+                    metrics=metrics,
+                    metadata=metadata,
+                )
+        except IntegrityError:
+            # Another publisher took this number first; the next attempt reads the new max.
+            if attempt == PUBLISH_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _version_insert_once(
+    *,
+    model,
+    files,
+    file_meta,
+    author,
+    message,
+    origin,
+    parent,
+    inherit,
+    delete_paths,
+    metrics,
+    metadata,
+) -> Version:
+    # Row lock: publishers of one model queue here on PostgreSQL instead of colliding.
+    Model.objects.select_for_update().filter(pk=model.pk).first()
+    number = (model.versions.aggregate(top=Max("number"))["top"] or 0) + 1
+    manifest = _manifest(files, file_meta, inherit=inherit, delete_paths=delete_paths)
+    if not manifest:
+        raise InvalidInput("The new version would contain no files.")
+    version = Version.objects.create(
+        model=model,
+        number=number,
+        revision=_revision_id(model, number, manifest),
+        message=message.strip()[:5000],
+        author=author,
+        parent=parent,
+        origin=origin,
+        status=Version.Status.READY,
+        metrics=metrics,
+        metadata={**inspect.summarize_version([m for _, _, m in manifest.values()]), **metadata},
+        total_size=sum(size for _, size, _ in manifest.values()),
+    )
+    _blob_rows_ensure(manifest)
+    VersionFile.objects.bulk_create(
+        VersionFile(version=version, path=path, blob_id=sha, metadata=meta)
+        for path, (sha, _size, meta) in sorted(manifest.items())
+    )
+    Model.objects.filter(pk=model.pk).update(updated_at=timezone.now())
+    return version
+
+
+def _manifest(files, file_meta, *, inherit, delete_paths) -> dict[str, tuple[str, int, dict]]:
+    manifest: dict[str, tuple[str, int, dict]] = {}
+    if inherit is not None:
+        for row in inherit.files.select_related("blob"):
+            manifest[row.path] = (row.blob_id, row.blob.size, row.metadata)
+    for path in delete_paths:
+        manifest.pop(path, None)
+    for staged in files:
+        manifest[staged.path] = (staged.sha256, staged.size, file_meta[staged.path])
+    return manifest
+
+
+def _blob_rows_ensure(manifest: dict[str, tuple[str, int, dict]]) -> None:
+    sizes = {sha: size for sha, size, _ in manifest.values()}
+    Blob.objects.bulk_create(
+        [Blob(sha256=sha, size=size) for sha, size in sizes.items()], ignore_conflicts=True
+    )
+
+
+def _revision_id(model: Model, number: int, manifest: dict) -> str:
+    """40 hex, like a git commit id: derived from the manifest and the version's place."""
+    lines = [f"model {model.pk}", f"number {number}"]
+    lines += [f"{sha} {size} {path}" for path, (sha, size, _) in sorted(manifest.items())]
+    return hashlib.sha1("\n".join(lines).encode(), usedforsecurity=False).hexdigest()

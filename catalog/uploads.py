@@ -1,0 +1,65 @@
+"""Upload handling: every uploaded file is written to a temp file and hashed in the same pass,
+so the blob store never reads it again and memory stays bounded whatever the size."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.core.files.uploadedfile import TemporaryUploadedFile
+from django.core.files.uploadhandler import FileUploadHandler
+from django.template.defaultfilters import filesizeformat
+
+from catalog.errors import InvalidInput, PayloadTooLarge
+
+
+class UploadInterrupted(InvalidInput):
+    pass
+
+
+class HashedUpload(TemporaryUploadedFile):
+    """A temp-file upload that knows its sha256 and the name exactly as the client sent it
+    (`name` is trimmed to a basename by Django; `client_name` is what we validate)."""
+
+    sha256: str = ""
+    client_name: str = ""
+
+
+class HashingUploadHandler(FileUploadHandler):
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        if content_length and content_length > settings.HUB_MAX_REQUEST_SIZE:
+            limit = filesizeformat(settings.HUB_MAX_REQUEST_SIZE)
+            raise PayloadTooLarge(f"The request is larger than the {limit} limit per upload.")
+        return None  # let Django's parser do the multipart work
+
+    def new_file(self, *args, **kwargs) -> None:
+        super().new_file(*args, **kwargs)
+        self.file = HashedUpload(
+            self.file_name, self.content_type, 0, self.charset, self.content_type_extra
+        )
+        self.file.client_name = self.file_name or ""
+        self.hasher = hashlib.sha256()
+        self.received = 0
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> None:
+        self.received += len(raw_data)
+        if self.received > settings.HUB_MAX_FILE_SIZE:
+            self.file.close()  # deletes the partial temp file at once
+            limit = filesizeformat(settings.HUB_MAX_FILE_SIZE)
+            raise PayloadTooLarge(f"{self.file_name} is larger than the {limit} limit per file.")
+        self.hasher.update(raw_data)
+        self.file.write(raw_data)
+
+    def upload_interrupted(self) -> None:
+        # The body ended before the file did (client gone): drop the partial temp file.
+        if getattr(self, "file", None) is not None:
+            self.file.close()
+        raise UploadInterrupted(
+            f"The upload of {self.file_name} was cut off before it finished; send it again."
+        )
+
+    def file_complete(self, file_size: int) -> HashedUpload:
+        self.file.seek(0)
+        self.file.size = file_size
+        self.file.sha256 = self.hasher.hexdigest()
+        return self.file

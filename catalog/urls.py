@@ -1,0 +1,25 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path, re_path
+
+from catalog.views import accounts, download, pages
+
+OWNER_NAME = r"(?P<owner>[A-Za-z0-9][A-Za-z0-9._-]*)/(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)"
+
+urlpatterns = [
+    path("", pages.home, name="home"),
+    path("models", pages.model_index, name="model-index"),
+    path("new", pages.model_new, name="model-new"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/signup/", accounts.signup, name="signup"),
+    path("settings/tokens", accounts.tokens, name="tokens"),
+    path("settings/tokens/<int:token_id>/revoke", accounts.token_revoke_view, name="token-revoke"),
+    re_path(
+        rf"^{OWNER_NAME}/resolve/(?P<revision>[^/]+)/(?P<path>.+)$",
+        download.resolve,
+        name="resolve",
+    ),
+    re_path(rf"^{OWNER_NAME}/upload$", pages.version_upload, name="model-upload"),
+    re_path(rf"^{OWNER_NAME}/tree/(?P<revision>[^/]+)$", pages.model_detail, name="model-revision"),
+    re_path(rf"^{OWNER_NAME}$", pages.model_detail, name="model-detail"),
+]

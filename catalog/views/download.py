@@ -1,0 +1,60 @@
+"""`GET|HEAD /{owner}/{name}/resolve/{revision}/{path}`: the Hugging Face download route."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AnonymousUser
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.http import require_http_methods
+
+from catalog import selectors
+from catalog.api.authentication import bearer_from_header
+from catalog.downloads import file_response
+from catalog.errors import HubError, Unauthorized
+from catalog.services.downloads import download_record
+from catalog.services.tokens import token_authenticate
+
+
+def request_user(request: HttpRequest):
+    """Bearer token if one is sent (a bad one is an error), else the session user."""
+    raw = bearer_from_header(request.headers.get("Authorization", ""))
+    if raw is None:
+        return request.user
+    token = token_authenticate(raw)
+    if token is None:
+        raise Unauthorized("Invalid or revoked token.")
+    return token.user
+
+
+@require_http_methods(["GET", "HEAD"])
+def resolve(request: HttpRequest, owner: str, name: str, revision: str, path: str) -> HttpResponse:
+    try:
+        user = request_user(request) or AnonymousUser()
+        model = selectors.model_get(user=user, owner=owner, name=name)
+        version = selectors.version_resolve(model=model, revision=revision)
+        row = selectors.version_file_get(version=version, path=path)
+        response = file_response(
+            row,
+            version,
+            range_header=request.headers.get("Range"),
+            head=request.method == "HEAD",
+            if_none_match=request.headers.get("If-None-Match"),
+        )
+    except HubError as exc:
+        return hub_error_response(exc)
+    if request.method == "GET" and _starts_the_file(response):
+        download_record(model=model, path=path)
+    return response
+
+
+def _starts_the_file(response: HttpResponse) -> bool:
+    """Resumed chunks (a Range past byte 0) are the same download continuing."""
+    if response.status_code in (200, 302):
+        return True
+    return response.status_code == 206 and response["Content-Range"].startswith("bytes 0-")
+
+
+def hub_error_response(exc: HubError) -> JsonResponse:
+    response = JsonResponse({"error": exc.message}, status=exc.status)
+    response["X-Error-Code"] = exc.code
+    response["X-Error-Message"] = exc.message.encode("ascii", "replace").decode()[:500]
+    return response

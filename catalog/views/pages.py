@@ -1,0 +1,150 @@
+"""Server-rendered pages. Thin: same selectors and services as the API."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from catalog import selectors
+from catalog.errors import HubError, NotFound
+from catalog.forms import ModelCreateForm, VersionUploadForm
+from catalog.permissions import model_can_write
+from catalog.services.models import model_create
+from catalog.services.versions import version_publish
+from catalog.staging import staged_from_uploads
+from catalog.vocab import TASKS
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    visible = selectors.models_visible_to(request.user)
+    return render(
+        request,
+        "catalog/home.html",
+        {
+            "newest": visible.order_by("-created_at", "-pk")[:12],
+            "popular": visible.order_by("-downloads", "-pk")[:6],
+            "model_count": visible.count(),
+            "tasks": TASKS,
+        },
+    )
+
+
+def model_index(request: HttpRequest) -> HttpResponse:
+    params = request.GET
+    queryset = selectors.model_list(
+        user=request.user,
+        search=params.get("search", "").strip(),
+        task=params.get("task", ""),
+        sort=params.get("sort", "created"),
+    )
+    page = Paginator(queryset, 30).get_page(params.get("page"))
+    return render(
+        request,
+        "catalog/model_index.html",
+        {
+            "page": page,
+            "tasks": TASKS,
+            "search": params.get("search", ""),
+            "task": params.get("task", ""),
+            "sort": params.get("sort", "created"),
+        },
+    )
+
+
+def model_detail(
+    request: HttpRequest, owner: str, name: str, revision: str = "main"
+) -> HttpResponse:
+    try:
+        model = selectors.model_get(user=request.user, owner=owner, name=name)
+        version = (
+            selectors.version_latest(model)
+            if revision == "main"
+            else selectors.version_resolve(model=model, revision=revision)
+        )
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    return render(
+        request,
+        "catalog/model_detail.html",
+        {
+            "model": model,
+            "version": version,
+            "revision": revision,
+            "files": version.files.select_related("blob") if version else [],
+            "versions": selectors.versions_ready(model).select_related(
+                "author", "parent__model__namespace"
+            ),
+            "lineage": selectors.version_lineage(version, user=request.user) if version else [],
+            "derivatives": selectors.model_derivatives(model=model, user=request.user)[:20],
+            "aliases": model.aliases.select_related("version"),
+            "can_write": model_can_write(user=request.user, model=model),
+        },
+    )
+
+
+@login_required
+def model_new(request: HttpRequest) -> HttpResponse:
+    form = ModelCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        name = fields.pop("name")
+        try:
+            model = model_create(user=request.user, name=name, **fields)
+        except HubError as exc:
+            form.add_error("name" if exc.status in (400, 409) else None, exc.message)
+        else:
+            messages.success(request, f"Created {model.full_name}. Upload its first files.")
+            return redirect("model-upload", owner=model.namespace.name, name=model.name)
+    return render(
+        request, "catalog/model_new.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@login_required
+def version_upload(request: HttpRequest, owner: str, name: str) -> HttpResponse:
+    try:
+        model = selectors.model_get(user=request.user, owner=owner, name=name)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    if not model_can_write(user=request.user, model=model):
+        raise Http404("No such model.")
+    try:
+        form = VersionUploadForm(request.POST or None, request.FILES or None)
+        valid = request.method == "POST" and form.is_valid()
+    except HubError as exc:  # e.g. a file over the size limit, refused while it streamed in
+        form = VersionUploadForm()
+        form.add_error(None, exc.message)
+        return render(
+            request,
+            "catalog/version_upload.html",
+            {"form": form, "model": model},
+            status=exc.status,
+        )
+    if valid:
+        try:
+            version = _publish_from_form(request, model, form)
+        except (HubError, ValidationError) as exc:
+            form.add_error("files", getattr(exc, "message", str(exc)))
+        else:
+            messages.success(request, f"Published v{version.number} of {model.full_name}.")
+            return redirect("model-detail", owner=owner, name=name)
+    status = 400 if form.errors else 200
+    return render(
+        request, "catalog/version_upload.html", {"form": form, "model": model}, status=status
+    )
+
+
+def _publish_from_form(request, model, form):
+    latest = selectors.version_latest(model)
+    return version_publish(
+        model=model,
+        files=staged_from_uploads(form.cleaned_data["files"]),
+        author=request.user,
+        message=form.cleaned_data["message"],
+        parent=latest,
+        inherit=None if form.cleaned_data["replace"] else latest,
+    )

@@ -1,0 +1,142 @@
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from catalog.models import Model, Version
+from catalog.services.models import model_create
+from tests.helpers import create_model, upload
+
+pytestmark = pytest.mark.django_db
+HOSTILE_CARD = """# Title
+
+<script>alert('x')</script>
+<img src=x onerror="alert(1)">
+[click](javascript:alert(1))
+<a href="https://example.com" onclick="steal()">ok link</a>
+"""
+
+
+def test_home_lists_public_models_only(client, alice, bob):
+    model_create(user=alice, name="visible-one", summary="a public model")
+    model_create(user=alice, name="hidden-one", private=True)
+    page = client.get("/").content.decode()
+    assert "alice/visible-one" in page or "visible-one" in page
+    assert "hidden-one" not in page
+
+
+def test_model_page_sanitises_card_and_shows_files(api, client):
+    create_model(
+        api,
+        "carded",
+        card=HOSTILE_CARD,
+        task="text-classification",
+        source_domain="news",
+        license="mit",
+        library="pytorch",
+    )
+    upload(api, "alice/carded", [("config.json", b'{"hidden_size": 8}')], message="first files")
+    html = client.get("/alice/carded").content.decode()
+    assert "<h1>Title</h1>" in html
+    assert "<script>alert" not in html and "onerror" not in html and "onclick" not in html
+    assert "javascript:" not in html
+    assert "ok link" in html
+    assert "config.json" in html and "/alice/carded/resolve/" in html
+    assert "first files" in html and "Text classification" in html and "News articles" in html
+
+
+def test_private_model_page_is_404_for_others(client, alice):
+    model_create(user=alice, name="secret", private=True)
+    assert client.get("/alice/secret").status_code == 404
+
+
+def test_create_model_form_then_upload_form(client, alice):
+    client.force_login(alice)
+    response = client.post(
+        "/new",
+        {
+            "name": "from-form",
+            "task": "image-classification",
+            "source_domain": "natural-images",
+            "license": "mit",
+            "tags": "cnn, demo",
+            "card": "# Hello",
+        },
+    )
+    assert response.status_code == 302 and response["Location"] == "/alice/from-form/upload"
+    model = Model.objects.get(name="from-form")
+    assert model.tags == ["cnn", "demo"]
+    upload_response = client.post(
+        "/alice/from-form/upload",
+        {
+            "files": [SimpleUploadedFile("a.txt", b"aaa"), SimpleUploadedFile("b.txt", b"bbb")],
+            "message": "via the form",
+        },
+    )
+    assert upload_response.status_code == 302
+    version = Version.objects.get(model=model)
+    assert sorted(version.files.values_list("path", flat=True)) == ["a.txt", "b.txt"]
+
+
+def test_create_form_shows_errors(client, alice):
+    client.force_login(alice)
+    model_create(user=alice, name="taken")
+    response = client.post(
+        "/new", {"name": "taken", "task": "other", "source_domain": "other", "license": "mit"}
+    )
+    assert response.status_code == 400 and "already exists" in response.content.decode()
+    response = client.post(
+        "/new", {"name": "bad name", "task": "other", "source_domain": "other", "license": "mit"}
+    )
+    assert response.status_code == 400 and "not allowed" in response.content.decode()
+
+
+def test_upload_page_refuses_empty_file_with_message(client, alice):
+    client.force_login(alice)
+    model_create(user=alice, name="m")
+    response = client.post("/alice/m/upload", {"files": [SimpleUploadedFile("e.bin", b"")]})
+    assert response.status_code == 400
+    assert Version.objects.count() == 0
+
+
+def test_pages_need_login_for_writes(client, alice):
+    model_create(user=alice, name="m")
+    assert client.get("/new").status_code == 302
+    assert client.get("/alice/m/upload").status_code == 302
+
+
+def test_other_user_cannot_open_upload_page(client, alice, bob):
+    model_create(user=alice, name="m")
+    client.force_login(bob)
+    assert client.get("/alice/m/upload").status_code == 404
+
+
+def test_signup_login_and_tokens_page_shows_secret_once(client):
+    response = client.post("/accounts/signup/", {"username": "carol", "password": "pass-word-123"})
+    assert response.status_code == 302
+    page = client.post("/settings/tokens", {"name": "laptop", "scope": "read"}).content.decode()
+    assert "hub_" in page and "will not be shown again" in page
+    again = client.get("/settings/tokens").content.decode()
+    assert "laptop" in again and "will not be shown again" not in again
+
+
+def test_signup_refuses_reserved_and_taken_names(client, alice):
+    assert (
+        client.post(
+            "/accounts/signup/", {"username": "api", "password": "pass-word-123"}
+        ).status_code
+        == 400
+    )
+    assert (
+        client.post(
+            "/accounts/signup/", {"username": "alice", "password": "pass-word-123"}
+        ).status_code
+        == 400
+    )
+
+
+def test_model_index_filters(client, alice):
+    model_create(user=alice, name="vision", task="image-classification")
+    model_create(user=alice, name="textual", task="text-classification")
+    html = client.get("/models?task=image-classification").content.decode()
+    assert "vision" in html and "textual" not in html
