@@ -25,7 +25,7 @@ migrate: install
 	$(PY) manage.py migrate --noinput
 
 seed: migrate
-	$(PY) manage.py seed_catalog
+	$(PY) manage.py seed_catalog --demo-user
 
 run: seed
 	$(PY) manage.py collectstatic --noinput -v 0

@@ -58,3 +58,51 @@ class SignupForm(forms.Form):
     username = forms.CharField(max_length=96)
     email = forms.EmailField(required=False)
     password = forms.CharField(widget=forms.PasswordInput, min_length=8)
+
+
+class DatasetUploadForm(forms.Form):
+    file = forms.FileField(
+        label="Dataset",
+        help_text="Text: CSV or JSON Lines with 'text' and 'label' columns. "
+        "Images: a ZIP with one folder of images per class.",
+    )
+    adapter = forms.ChoiceField(label="Adapter")
+
+    def __init__(self, *args, adapter_choices: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["adapter"].choices = adapter_choices
+
+
+class FineTuneForm(forms.Form):
+    dataset = forms.IntegerField(widget=forms.HiddenInput)
+    adapter = forms.CharField(widget=forms.HiddenInput)
+    strategy = forms.ChoiceField(
+        choices=[
+            ("head-only", "Head only (frozen backbone, fastest)"),
+            ("last-k", "Head + last layers of the backbone"),
+        ],
+    )
+    unfreeze_layers = forms.IntegerField(min_value=1, max_value=64, label="Layers to unfreeze")
+    epochs = forms.IntegerField(min_value=1, max_value=500)
+    learning_rate = forms.FloatField(min_value=1e-6, max_value=1)
+    batch_size = forms.IntegerField(min_value=1, max_value=1024)
+    validation_split = forms.FloatField(min_value=0.05, max_value=0.5)
+    seed = forms.IntegerField(min_value=0, max_value=2**31 - 1)
+    target_name = forms.CharField(max_length=96, required=False, label="New model name")
+    private = forms.BooleanField(required=False, label="Make the new model private")
+    publish_to_base = forms.BooleanField(
+        required=False, label="Publish as the next version of this model instead"
+    )
+
+    PARAM_FIELDS = (
+        "strategy",
+        "unfreeze_layers",
+        "epochs",
+        "learning_rate",
+        "batch_size",
+        "validation_split",
+        "seed",
+    )
+
+    def params(self) -> dict:
+        return {key: self.cleaned_data[key] for key in self.PARAM_FIELDS}

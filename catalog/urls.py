@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, re_path
 
-from catalog.views import accounts, download, pages
+from catalog.views import accounts, download, finetune, pages
 
 OWNER_NAME = r"(?P<owner>[A-Za-z0-9][A-Za-z0-9._-]*)/(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)"
 
@@ -19,6 +19,9 @@ urlpatterns = [
         download.resolve,
         name="resolve",
     ),
+    path("jobs/<str:job_id>", finetune.job_detail, name="job-detail"),
+    path("jobs/<str:job_id>/cancel", finetune.job_cancel, name="job-cancel"),
+    re_path(rf"^{OWNER_NAME}/finetune$", finetune.finetune_start, name="model-finetune"),
     re_path(rf"^{OWNER_NAME}/upload$", pages.version_upload, name="model-upload"),
     re_path(rf"^{OWNER_NAME}/tree/(?P<revision>[^/]+)$", pages.model_detail, name="model-revision"),
     re_path(rf"^{OWNER_NAME}$", pages.model_detail, name="model-detail"),

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import dj_database_url
 
-from hub.env import env_bool, env_int, env_list, env_str
+from hub.env import env_bool, env_int, env_list, env_str, load_dotenv
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+load_dotenv(BASE_DIR / ".env")
 DATA_DIR = Path(env_str("HUB_DATA_DIR", str(BASE_DIR / "var"))).resolve()
 
 SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-change-me")
@@ -72,6 +73,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
     }
+    # A file, not memory, so a Celery worker process in the tests shares the test database.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-db.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -144,8 +147,18 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "store_processed": False,
     }
     if CELERY_BROKER_URL.startswith("filesystem")
-    else {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
+    # Must exceed the longest task: Redis redelivers unacknowledged messages after it.
+    else {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 4000)}
 )
+# Fine-tuning: jobs run in the worker; a job whose heartbeat is older than the lease is taken
+# over by the next delivery of its task (the worker that held it died).
+HUB_FINETUNE_LEASE_SECONDS = env_int("HUB_FINETUNE_LEASE_SECONDS", 120)
+HUB_FINETUNE_SOFT_TIME_LIMIT = env_int("HUB_FINETUNE_SOFT_TIME_LIMIT", 3600)
+HUB_FINETUNE_TIME_LIMIT = env_int("HUB_FINETUNE_TIME_LIMIT", 3700)
+HUB_DATASET_MAX_ROWS = env_int("HUB_DATASET_MAX_ROWS", 100_000)
+HUB_DATASET_MAX_ZIP_MEMBERS = env_int("HUB_DATASET_MAX_ZIP_MEMBERS", 20_000)
+HUB_DATASET_MAX_UNCOMPRESSED_BYTES = env_int("HUB_DATASET_MAX_UNCOMPRESSED_BYTES", 512 * 1024**2)
+
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

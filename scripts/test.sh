@@ -14,8 +14,8 @@ pg_url=${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/hub}
 redis_url=${TEST_REDIS_URL:-redis://127.0.0.1:6379/15}
 
 echo "=== suite on SQLite (training tests run once, on PostgreSQL) ==="
-DATABASE_URL="sqlite:///$(pwd)/var/test-sqlite.sqlite3" TEST_REDIS_URL="$redis_url" \
-  $PY -m pytest -m "not training and not postgres" "$@"
+export CELERY_BROKER_URL="$redis_url"
+DATABASE_URL="sqlite:///$(pwd)/var/test-sqlite.sqlite3" $PY -m pytest -m "not training" "$@"
 
 if $PY - "$pg_url" <<'PYEOF'
 import sys, psycopg
@@ -27,7 +27,7 @@ except Exception as exc:
 PYEOF
 then
   echo "=== suite on PostgreSQL ==="
-  DATABASE_URL="$pg_url" TEST_REDIS_URL="$redis_url" $PY -m pytest "$@"
+  DATABASE_URL="$pg_url" $PY -m pytest "$@"
 elif [ "$require" = 1 ]; then
   echo "PostgreSQL is required (HUB_REQUIRE_SERVICES=1) but not reachable" >&2
   exit 1

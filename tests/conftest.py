@@ -82,3 +82,38 @@ def api(alice_token) -> APIClient:
 @pytest.fixture
 def anon() -> APIClient:
     return APIClient()
+
+
+def broker_purge() -> None:
+    from hub.celery import app
+
+    app.control.purge()
+
+
+@pytest.fixture(scope="session")
+def worker_blob_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("worker-blobs")
+
+
+@pytest.fixture
+def live_worker(request, worker_blob_dir, tmp_path, settings, django_db_blocker):
+    """A real worker on the configured broker. Tests that use it need transactional DB access
+    (`django_db(transaction=True)`) so the worker sees committed rows."""
+    from django.conf import settings as django_settings
+
+    from tests.worker import Worker
+
+    if REQUIRE_SERVICES and not django_settings.CELERY_BROKER_URL.startswith("redis"):
+        pytest.fail("CI must run worker tests on Redis: set CELERY_BROKER_URL=redis://...")
+    storages = dict(settings.STORAGES)
+    storages["blobs"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(worker_blob_dir), "allow_overwrite": True},
+    }
+    settings.STORAGES = storages
+    broker_purge()
+    extra = getattr(request, "param", None) or {}
+    worker = Worker(worker_blob_dir, tmp_path / "worker.log", extra_env=extra)
+    worker.start()
+    yield worker
+    worker.stop()

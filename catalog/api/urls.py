@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from catalog.api import views
+from catalog.api import finetune_views, views
 
 NAME = r"(?P<owner>[^/]+)/(?P<name>[^/]+)"
 
@@ -17,4 +17,13 @@ urlpatterns = [
         rf"^models/{NAME}/aliases/(?P<alias>[^/]+)$", views.AliasDetail.as_view(), name="api-alias"
     ),
     path("whoami-v2", views.WhoAmI.as_view(), name="api-whoami"),
+    path("datasets", finetune_views.DatasetCreate.as_view(), name="api-datasets"),
+    path("datasets/<int:dataset_id>", finetune_views.DatasetDetail.as_view(), name="api-dataset"),
+    path("finetunes", finetune_views.FineTuneCreate.as_view(), name="api-finetunes"),
+    path("finetunes/<str:job_id>", finetune_views.FineTuneDetail.as_view(), name="api-finetune"),
+    path(
+        "finetunes/<str:job_id>/cancel",
+        finetune_views.FineTuneCancel.as_view(),
+        name="api-finetune-cancel",
+    ),
 ]

@@ -42,7 +42,16 @@ def version_publish(
     `inherit` carries unchanged files forward (a commit on top of the latest version);
     `parent` records lineage. Raises InvalidInput (nothing stored) for bad files."""
     _files_validate(files, delete_paths=delete_paths, inherited=inherit)
-    file_meta = _files_inspect(files)
+    kept = (
+        []
+        if inherit is None
+        else [
+            path
+            for path in inherit.files.values_list("path", flat=True)
+            if path not in delete_paths
+        ]
+    )
+    file_meta = _files_inspect(files, kept_paths=kept)
     written = blobs_store(files)
     try:
         return _version_insert(
@@ -87,10 +96,12 @@ def _files_validate(
             raise InvalidInput(f"Cannot delete {path!r}: the previous version has no such file.")
 
 
-def _files_inspect(files: Sequence[StagedFile]) -> dict[str, dict]:
+def _files_inspect(files: Sequence[StagedFile], *, kept_paths: Sequence[str]) -> dict[str, dict]:
     """Refuse unsafe files, then read metadata from each; never unpickles anything."""
     try:
-        scanning.scan_upload([(staged.local_path, staged.path) for staged in files])
+        scanning.scan_upload(
+            [(staged.local_path, staged.path) for staged in files], kept_paths=kept_paths
+        )
         return {
             staged.path: staged.metadata or inspect.inspect_file(staged.local_path, staged.path)
             for staged in files
@@ -166,7 +177,7 @@ def _version_insert_once(
         origin=origin,
         status=Version.Status.READY,
         metrics=metrics,
-        metadata={**inspect.summarize_version([m for _, _, m in manifest.values()]), **metadata},
+        metadata={**_summary(manifest), **metadata},
         total_size=sum(size for _, size, _ in manifest.values()),
     )
     _blob_rows_ensure(manifest)
@@ -188,6 +199,12 @@ def _manifest(files, file_meta, *, inherit, delete_paths) -> dict[str, tuple[str
     for staged in files:
         manifest[staged.path] = (staged.sha256, staged.size, file_meta[staged.path])
     return manifest
+
+
+def _summary(manifest: dict[str, tuple[str, int, dict]]) -> dict:
+    return inspect.summarize_version(
+        [{**meta, "path": path} for path, (_, _, meta) in manifest.items()]
+    )
 
 
 def _blob_rows_ensure(manifest: dict[str, tuple[str, int, dict]]) -> None:

@@ -43,3 +43,11 @@ def compact_number(value: int | None) -> str:
 @register.filter
 def short_sha(value: str) -> str:
     return (value or "")[:10]
+
+
+@register.simple_tag
+def job_chart(history: list[dict]) -> str:
+    """An inline SVG of training loss and validation accuracy per epoch."""
+    from catalog.charts import training_chart_svg
+
+    return mark_safe(training_chart_svg(history))  # noqa: S308 - numbers only, built by us

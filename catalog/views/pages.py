@@ -11,6 +11,8 @@ from django.shortcuts import redirect, render
 
 from catalog import selectors
 from catalog.errors import HubError, NotFound
+from catalog.finetune_selectors import jobs_for_base
+from catalog.finetuning import finetune_options
 from catalog.forms import ModelCreateForm, VersionUploadForm
 from catalog.permissions import model_can_write
 from catalog.services.models import model_create

@@ -1,0 +1,166 @@
+"""Run one fine-tune job in this worker: claim it, train in a temp folder, publish.
+
+Safe to run twice for the same job (a redelivered task after a worker died): a job that
+already published is just finished, and a job another live worker is training (fresh
+heartbeat) is left alone."""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Concat
+from django.utils import timezone
+
+from adapters.base import Cancelled, DatasetError, EpochProgress, TrainRequest
+from catalog.blobs import stage_local_file
+from catalog.materialize import blob_to_path, version_materialize
+from catalog.models import FineTuneJob
+from catalog.services.datasets import adapter_get, dataset_limits
+from catalog.services.finetune import finetune_publish, params_validate
+
+logger = logging.getLogger(__name__)
+
+
+class JobBusy(Exception):
+    """Another worker holds a fresh lease on this job; try again later."""
+
+
+def finetune_execute(job_id: str) -> None:
+    job = _claim(job_id)
+    if job is None:
+        return
+    try:
+        _train_and_publish(job)
+    except Cancelled:
+        _finish(job_id, FineTuneJob.Status.CANCELLED, log="Cancelled by the user.")
+    except DatasetError as exc:
+        _finish(job_id, FineTuneJob.Status.FAILED, error=f"Dataset problem: {exc}")
+    except Exception as exc:  # the job records why; the worker keeps going
+        logger.exception("fine-tune job %s failed", job_id)
+        _finish(
+            job_id, FineTuneJob.Status.FAILED, error=f"Training failed: {type(exc).__name__}: {exc}"
+        )
+
+
+def _claim(job_id: str) -> FineTuneJob | None:
+    lease = timedelta(seconds=settings.HUB_FINETUNE_LEASE_SECONDS)
+    with transaction.atomic():
+        job = FineTuneJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.is_terminal:
+            return None
+        if job.cancel_requested:
+            job.status, job.finished_at = FineTuneJob.Status.CANCELLED, timezone.now()
+            job.save(update_fields=["status", "finished_at"])
+            return None
+        now = timezone.now()
+        if (
+            job.status == FineTuneJob.Status.RUNNING
+            and job.heartbeat_at
+            and now - job.heartbeat_at < lease
+        ):
+            raise JobBusy(str(job_id))
+        restart = job.status == FineTuneJob.Status.RUNNING
+        job.status, job.heartbeat_at, job.attempts = (
+            FineTuneJob.Status.RUNNING,
+            now,
+            job.attempts + 1,
+        )
+        job.started_at = job.started_at or now
+        job.epoch, job.history = 0, []
+        job.log += (
+            "Worker restarted the job after the previous worker stopped.\n" if restart else ""
+        ) + f"Attempt {job.attempts} started.\n"
+        job.save()
+    return job
+
+
+def _train_and_publish(job: FineTuneJob) -> None:
+    adapter = adapter_get(job.adapter)
+    params = params_validate(adapter, job.params)
+    base = job.base_version
+    with tempfile.TemporaryDirectory(prefix="finetune-", dir=settings.FILE_UPLOAD_TEMP_DIR) as tmp:
+        root = Path(tmp)
+        base_dir = version_materialize(base, root / "base")
+        dataset_path = blob_to_path(job.dataset.blob_id, root / "data" / "dataset")
+        output = root / "out"
+        output.mkdir()
+        request = TrainRequest(
+            base_dir=base_dir,
+            dataset_path=dataset_path,
+            params=params,
+            output_dir=output,
+            limits=dataset_limits(),
+            parent={"id": base.model.full_name, "version": base.number, "sha": base.revision},
+        )
+        reporter = JobReporter(job.pk)
+        started = time.monotonic()
+        result = adapter.train(
+            request,
+            on_progress=reporter.progress,
+            is_cancelled=reporter.is_cancelled,
+            log=reporter.log,
+        )
+        reporter.log(f"Training finished in {time.monotonic() - started:.1f} s; publishing.")
+        staged = [stage_local_file(name, output / name) for name in sorted(result.files)]
+        version = finetune_publish(
+            job_id=job.pk,
+            staged=staged,
+            metrics=result.metrics,
+            training=result.training,
+            summary=job.dataset.summary,
+        )
+        reporter.log(f"Published {version.model.full_name} v{version.number}.")
+
+
+class JobReporter:
+    """Progress, log lines and cancellation, written through to the job row."""
+
+    CANCEL_POLL_SECONDS = 1.0
+
+    def __init__(self, job_id) -> None:
+        self.job_id = job_id
+        self._checked_at = 0.0
+        self._cancelled = False
+
+    def progress(self, update: EpochProgress) -> None:
+        entry = {
+            "epoch": update.epoch,
+            "train_loss": round(update.train_loss, 5),
+            "val_loss": round(update.val_loss, 5),
+            "val_accuracy": round(update.val_accuracy, 5),
+        }
+        job = FineTuneJob.objects.get(pk=self.job_id)
+        job.history = [*job.history, entry]
+        job.epoch, job.epochs, job.heartbeat_at = update.epoch, update.epochs, timezone.now()
+        job.save(update_fields=["history", "epoch", "epochs", "heartbeat_at"])
+
+    def log(self, line: str) -> None:
+        FineTuneJob.objects.filter(pk=self.job_id).update(
+            log=Concat(F("log"), Value(f"{line.rstrip()}\n")), heartbeat_at=timezone.now()
+        )
+
+    def is_cancelled(self) -> bool:
+        now = time.monotonic()
+        if not self._cancelled and now - self._checked_at >= self.CANCEL_POLL_SECONDS:
+            self._checked_at = now
+            row = FineTuneJob.objects.filter(pk=self.job_id).values("cancel_requested").first()
+            self._cancelled = bool(row and row["cancel_requested"])
+            FineTuneJob.objects.filter(pk=self.job_id).update(heartbeat_at=timezone.now())
+        return self._cancelled
+
+
+def _finish(job_id, status: str, *, error: str = "", log: str = "") -> None:
+    with transaction.atomic():
+        job = FineTuneJob.objects.select_for_update().get(pk=job_id)
+        if job.result_version_id:
+            return  # published before the error: the job succeeded
+        job.status, job.error, job.finished_at = status, error, timezone.now()
+        job.log += f"{log or error}\n"
+        job.save()

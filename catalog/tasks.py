@@ -1,0 +1,23 @@
+"""Celery tasks: thin wrappers that load ids and call services."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.conf import settings
+
+from catalog.services.finetune_run import JobBusy, finetune_execute
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,  # a worker that dies mid-job leaves the message for another worker
+    reject_on_worker_lost=True,
+    soft_time_limit=settings.HUB_FINETUNE_SOFT_TIME_LIMIT,
+    time_limit=settings.HUB_FINETUNE_TIME_LIMIT,
+    max_retries=None,
+)
+def finetune_run(self, job_id: str) -> None:
+    try:
+        finetune_execute(job_id)
+    except JobBusy as exc:
+        raise self.retry(countdown=settings.HUB_FINETUNE_LEASE_SECONDS) from exc

@@ -1,0 +1,139 @@
+"""Pages for "Fine-tune on my data": upload a dataset, review it, start a job, watch it."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from catalog import selectors
+from catalog.errors import HubError, NotFound
+from catalog.finetune_selectors import dataset_get, job_get
+from catalog.finetuning import finetune_options
+from catalog.forms import DatasetUploadForm, FineTuneForm
+from catalog.permissions import model_can_write
+from catalog.services.datasets import dataset_create
+from catalog.services.finetune import finetune_cancel, finetune_submit
+from catalog.staging import staged_from_uploads
+
+
+@login_required
+def finetune_start(request: HttpRequest, owner: str, name: str) -> HttpResponse:
+    model, version = _base(request, owner, name)
+    options = finetune_options(version)
+    context = {"model": model, "version": version, "options": options}
+    if not options.adapters:
+        return render(request, "catalog/finetune_start.html", context)
+    if request.method == "POST" and "dataset" in request.POST:
+        return _submit(request, model, version, context)
+    if request.method == "POST":
+        return _upload_dataset(request, model, context)
+    dataset_id = request.GET.get("dataset", "")
+    if dataset_id.isdigit():
+        return _review(request, model, context, int(dataset_id))
+    context["upload_form"] = DatasetUploadForm(adapter_choices=options.choices)
+    return render(request, "catalog/finetune_start.html", context)
+
+
+def _base(request, owner, name):
+    try:
+        model = selectors.model_get(user=request.user, owner=owner, name=name)
+        version = selectors.version_resolve(model=model, revision=request.GET.get("rev", "main"))
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    return model, version
+
+
+def _upload_dataset(request, model, context) -> HttpResponse:
+    form = DatasetUploadForm(
+        request.POST, request.FILES, adapter_choices=context["options"].choices
+    )
+    if form.is_valid():
+        try:
+            staged = staged_from_uploads([form.cleaned_data["file"]])[0]
+            staged.path = staged.path.rsplit("/", 1)[-1]
+            dataset = dataset_create(
+                owner=request.user, staged=staged, adapter_key=form.cleaned_data["adapter"]
+            )
+        except HubError as exc:
+            form.add_error("file", exc.message)
+        else:
+            return redirect(f"{request.path}?dataset={dataset.pk}")
+    context["upload_form"] = form
+    return render(request, "catalog/finetune_start.html", context, status=400)
+
+
+def _review(
+    request, model, context, dataset_id: int, form: FineTuneForm | None = None, status: int = 200
+) -> HttpResponse:
+    try:
+        dataset = dataset_get(user=request.user, dataset_id=dataset_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    if form is None:
+        defaults = context["options"].defaults(dataset.summary.get("adapter", ""))
+        form = FineTuneForm(
+            initial={
+                **defaults,
+                "dataset": dataset.pk,
+                "adapter": dataset.summary.get("adapter"),
+                "target_name": f"{model.name}-finetuned",
+            }
+        )
+    if not model_can_write(user=request.user, model=model):
+        form.fields.pop("publish_to_base", None)
+    context.update(dataset=dataset, form=form)
+    return render(request, "catalog/finetune_review.html", context, status=status)
+
+
+def _submit(request, model, version, context) -> HttpResponse:
+    form = FineTuneForm(request.POST)
+    dataset_id = request.POST.get("dataset", "")
+    if not dataset_id.isdigit():
+        raise Http404("No such dataset.")
+    if form.is_valid():
+        try:
+            job = finetune_submit(
+                user=request.user,
+                base_version=version,
+                dataset=dataset_get(user=request.user, dataset_id=int(dataset_id)),
+                adapter_key=form.cleaned_data["adapter"],
+                params=form.params(),
+                target_name=form.cleaned_data["target_name"],
+                target_private=form.cleaned_data["private"],
+                publish_to_base=form.cleaned_data.get("publish_to_base", False),
+            )
+        except HubError as exc:
+            form.add_error(None, exc.message)
+        else:
+            return redirect("job-detail", job_id=job.pk)
+    return _review(request, model, context, int(dataset_id), form=form, status=400)
+
+
+@login_required
+def job_detail(request: HttpRequest, job_id: str) -> HttpResponse:
+    job = _job_or_404(request, job_id)
+    template = "catalog/_job_panel.html" if request.GET.get("panel") else "catalog/job_detail.html"
+    return render(request, template, {"job": job})
+
+
+@login_required
+@require_POST
+def job_cancel(request: HttpRequest, job_id: str) -> HttpResponse:
+    job = _job_or_404(request, job_id)
+    try:
+        finetune_cancel(user=request.user, job=job)
+    except HubError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Cancellation requested.")
+    return redirect("job-detail", job_id=job.pk)
+
+
+def _job_or_404(request, job_id):
+    try:
+        return job_get(user=request.user, job_id=job_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc

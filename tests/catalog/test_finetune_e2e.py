@@ -1,0 +1,167 @@
+"""Fine-tune on my data, end to end through HTTP with a live Celery worker and real training."""
+
+from __future__ import annotations
+
+import pytest
+
+from adapters import demo_data
+from adapters.inference import load_classifier
+from catalog.models import FineTuneJob, Version
+from tests.catalog.finetune_helpers import (
+    EFFICIENTNET,
+    MINILM,
+    dataset_upload,
+    download_version,
+    seed_starter,
+    wait_for_job,
+)
+
+pytestmark = [pytest.mark.training, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+
+def accuracy(predicted: list[str], expected: list[str]) -> float:
+    return sum(p == e for p, e in zip(predicted, expected, strict=True)) / len(expected)
+
+
+def test_text_finetune_of_minilm_on_bbc_news(api, live_worker, tmp_path):
+    base = seed_starter(MINILM)
+    train, test = demo_data.bbc_split(train_per_class=40, test_per_class=20, seed=1)
+    csv_path = demo_data.write_text_csv(tmp_path / "bbc.csv", train)
+    dataset = dataset_upload(api, csv_path, "text-classification")
+    assert dataset.status_code == 201, dataset.content
+    assert dataset.json()["summary"]["rows"] == 200
+    assert len(dataset.json()["summary"]["classes"]) == 5
+
+    submitted = api.post(
+        "/api/finetunes",
+        {
+            "model": base.full_name,
+            "dataset": dataset.json()["id"],
+            "adapter": "text-classification",
+            "target_name": "minilm-bbc",
+            "params": {"epochs": 40, "seed": 3},
+        },
+        format="json",
+    )
+    assert submitted.status_code == 202, submitted.content
+    job = wait_for_job(api, submitted.json()["id"], {"succeeded", "failed", "cancelled"})
+    assert job["status"] == "succeeded", job
+    assert len(job["history"]) == 40 and job["history"][-1]["val_accuracy"] > 0.8
+    result = job["result"]
+    assert result["id"] == "alice/minilm-bbc" and result["version"] == 1
+
+    info = api.get("/api/models/alice/minilm-bbc").json()
+    base_info = api.get(f"/api/models/{base.full_name}").json()
+    assert info["parent"] == {"id": base.full_name, "version": 1, "sha": base_info["sha"]}
+    assert info["version"]["origin"] == "finetune"
+    assert info["pipeline_tag"] == "text-classification"
+    assert info["metrics"]["accuracy"] > 0.8 and "confusion_matrix" in info["metrics"]
+    # Head-only: the backbone blob is the base's, stored once.
+    blob = {s["rfilename"]: s["blobId"] for s in info["siblings"]}
+    base_blob = {s["rfilename"]: s["blobId"] for s in base_info["siblings"]}
+    assert blob["backbone.safetensors"] == base_blob["backbone.safetensors"]
+    assert job["metrics"]["stored_bytes"] < 0.2 * sum(
+        s["size"] for s in info["siblings"] if s["rfilename"] == "backbone.safetensors"
+    )
+    # The base lists its derivative; the derived model's page links back.
+    assert "alice/minilm-bbc" in api.get(f"/{base.full_name}").content.decode()
+
+    model_dir = download_version(api, "alice/minilm-bbc", "main", tmp_path / "dl")
+    predicted = load_classifier(model_dir).predict([text for text, _ in test])
+    assert accuracy(predicted, [label for _, label in test]) > 0.85
+
+
+def test_image_finetune_of_efficientnet_on_digits(api, live_worker, tmp_path):
+    base = seed_starter(EFFICIENTNET)
+    train, test = demo_data.digits_split(train_per_class=25, test_per_class=10, seed=2)
+    zip_path = demo_data.write_image_zip(tmp_path / "digits.zip", train, wrapper="digits")
+    dataset = dataset_upload(api, zip_path, "image-classification")
+    assert dataset.status_code == 201, dataset.content
+    submitted = api.post(
+        "/api/finetunes",
+        {
+            "model": base.full_name,
+            "dataset": dataset.json()["id"],
+            "adapter": "image-classification",
+            "target_name": "digits-lite0",
+        },
+        format="json",
+    )
+    assert submitted.status_code == 202, submitted.content
+    job = wait_for_job(api, submitted.json()["id"], {"succeeded", "failed", "cancelled"})
+    assert job["status"] == "succeeded", job
+    model_dir = download_version(api, "alice/digits-lite0", "main", tmp_path / "dl")
+    predicted = load_classifier(model_dir).predict([image for image, _ in test])
+    assert accuracy(predicted, [label for _, label in test]) > 0.6  # chance is 0.1
+
+
+@pytest.mark.parametrize(
+    "live_worker",
+    [{"HUB_FINETUNE_LEASE_SECONDS": "4", "CELERY_VISIBILITY_TIMEOUT": "8"}],
+    indirect=True,
+)
+def test_worker_killed_mid_job_restarts_and_publishes_exactly_once(
+    api, live_worker, tmp_path, settings
+):
+    base = seed_starter(MINILM)
+    train, _ = demo_data.bbc_split(train_per_class=20, test_per_class=0, seed=4)
+    dataset = dataset_upload(
+        api, demo_data.write_text_csv(tmp_path / "d.csv", train), "text-classification"
+    ).json()
+    job_id = api.post(
+        "/api/finetunes",
+        {
+            "model": base.full_name,
+            "dataset": dataset["id"],
+            "adapter": "text-classification",
+            "target_name": "survivor",
+            # Re-encode every epoch so the job runs long enough to be killed in the middle.
+            "params": {"epochs": 8, "cache_features": False, "max_length": 64},
+        },
+        format="json",
+    ).json()["id"]
+    running = wait_for_job(api, job_id, {"running"}, timeout=120)
+    assert running["status"] == "running"
+    wait_until(lambda: FineTuneJob.objects.get(pk=job_id).epoch >= 2, timeout=120)
+    live_worker.kill()
+    assert FineTuneJob.objects.get(pk=job_id).status == "running"  # stranded by the dead worker
+    live_worker.start()
+    job = wait_for_job(api, job_id, {"succeeded", "failed", "cancelled"}, timeout=400)
+    assert job["status"] == "succeeded", job
+    assert job["attempts"] >= 2 and "restarted" in job["log"]
+    assert Version.objects.filter(model__name="survivor").count() == 1
+
+
+def test_cancel_a_running_job(api, live_worker, tmp_path):
+    base = seed_starter(MINILM)
+    train, _ = demo_data.bbc_split(train_per_class=20, test_per_class=0, seed=5)
+    dataset = dataset_upload(
+        api, demo_data.write_text_csv(tmp_path / "d.csv", train), "text-classification"
+    ).json()
+    job_id = api.post(
+        "/api/finetunes",
+        {
+            "model": base.full_name,
+            "dataset": dataset["id"],
+            "adapter": "text-classification",
+            "target_name": "cancelled-one",
+            "params": {"epochs": 50, "cache_features": False, "max_length": 64},
+        },
+        format="json",
+    ).json()["id"]
+    wait_until(lambda: FineTuneJob.objects.get(pk=job_id).epoch >= 1, timeout=120)
+    assert api.post(f"/api/finetunes/{job_id}/cancel").status_code == 200
+    job = wait_for_job(api, job_id, {"succeeded", "failed", "cancelled"}, timeout=120)
+    assert job["status"] == "cancelled" and job["result"] is None
+    assert not Version.objects.filter(model__name="cancelled-one").exists()
+
+
+def wait_until(check, timeout: float) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.3)
+    raise AssertionError("condition not met in time")
