@@ -38,12 +38,14 @@ def finetune_start(request: HttpRequest, owner: str, name: str) -> HttpResponse:
 
 
 def _base(request, owner, name):
+    revision = request.GET.get("rev", "main")
     try:
         model = selectors.model_get(user=request.user, owner=owner, name=name)
-        version = selectors.version_resolve(model=model, revision=request.GET.get("rev", "main"))
+        if revision == "main":
+            return model, selectors.version_latest(model)  # None: the page says why
+        return model, selectors.version_resolve(model=model, revision=revision)
     except NotFound as exc:
         raise Http404(exc.message) from exc
-    return model, version
 
 
 def _upload_dataset(request, model, context) -> HttpResponse:

@@ -84,6 +84,8 @@ def model_detail(
             "derivatives": selectors.model_derivatives(model=model, user=request.user)[:20],
             "aliases": model.aliases.select_related("version"),
             "can_write": model_can_write(user=request.user, model=model),
+            "finetune": finetune_options(version),
+            "my_jobs": jobs_for_base(user=request.user, model=model),
         },
     )
 

@@ -140,3 +140,11 @@ def test_model_index_filters(client, alice):
     model_create(user=alice, name="textual", task="text-classification")
     html = client.get("/models?task=image-classification").content.decode()
     assert "vision" in html and "textual" not in html
+
+
+def test_model_page_explains_why_fine_tuning_is_unavailable(client, api):
+    create_model(api, "plain")
+    upload(api, "alice/plain", [("config.json", b'{"architecture": "mystery"}')])
+    html = client.get("/alice/plain").content.decode()
+    assert 'id="finetune-reason"' in html and "no fine-tuning adapter" in html
+    assert 'id="finetune-button"' not in html

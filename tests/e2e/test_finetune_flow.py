@@ -1,0 +1,55 @@
+"""The product's core promise in a real browser: fine-tune MiniLM on my data, watch the job,
+land on the new version linked to its base."""
+
+from __future__ import annotations
+
+import pytest
+
+from adapters import demo_data
+from tests.catalog.finetune_helpers import MINILM, seed_starter
+from tests.e2e.conftest import log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.training, pytest.mark.worker,
+              pytest.mark.django_db(transaction=True)]
+
+
+def test_finetune_from_the_model_page(page, screenshot, make_user, live_worker, tmp_path):
+    base = seed_starter(MINILM)
+    make_user("fran", "browser-pass-1")
+    train, _ = demo_data.bbc_split(train_per_class=16, test_per_class=0, seed=7)
+    csv_path = demo_data.write_text_csv(tmp_path / "my-news.csv", train)
+
+    log_in(page, "fran", "browser-pass-1")
+    page.goto(f"/{base.full_name}")
+    screenshot("starter-model-page")
+    page.click("#finetune-button")
+    page.set_input_files("input[name=file]", str(csv_path))
+    page.click("button:has-text('Check dataset')")
+    summary = page.locator("#dataset-summary")
+    assert "80" in summary.inner_text() and "5" in summary.inner_text()
+    page.fill("input[name=epochs]", "25")
+    page.fill("input[name=target_name]", "my-news-classifier")
+    screenshot("finetune-review")
+    page.click("button:has-text('Start fine-tuning')")
+    page.wait_for_url("**/jobs/*")
+    page.wait_for_selector("#job-result", timeout=240_000)
+    assert page.locator("#job-status").inner_text() == "succeeded"
+    assert page.locator("svg.chart").count() == 1
+    screenshot("finetune-job-done")
+
+    page.click("#job-result a")
+    page.wait_for_url("**/fran/my-news-classifier/tree/*")
+    assert base.full_name in page.locator(".lineage").inner_text()
+    assert "finetune" in page.locator(".versions").inner_text()
+    assert "backbone.safetensors" in page.locator("table.files").inner_text()
+    screenshot("finetuned-model-page")
+
+
+def test_models_without_an_adapter_say_why(page, make_user):
+    from catalog.services.models import model_create
+
+    user = make_user("gus", "browser-pass-1")
+    model_create(user=user, name="no-files")
+    log_in(page, "gus", "browser-pass-1")
+    page.goto("/gus/no-files/finetune")
+    assert "cannot be fine-tuned here" in page.locator("#no-adapter").inner_text()
