@@ -58,15 +58,23 @@ class Model(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     downloads = models.PositiveBigIntegerField(default=0)
     likes = models.PositiveIntegerField(default=0)
+    # Denormalised for search facets and sorts (kept current by the services that change them).
+    base_model = models.CharField(max_length=200, blank=True)  # "owner/name" it derives from
+    finetunable = models.BooleanField(default=False)  # an adapter accepts its latest version
+    trending = models.PositiveBigIntegerField(default=0)  # downloads in the last 7 days
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["namespace", "name"], name="model_unique_name"),
         ]
         indexes = [
-            models.Index(fields=["-created_at"]),
-            models.Index(fields=["-downloads"]),
-            models.Index(fields=["task"]),
+            models.Index(fields=["-created_at", "-id"], name="model_created_idx"),
+            models.Index(fields=["-updated_at", "-id"], name="model_updated_idx"),
+            models.Index(fields=["-downloads", "-id"], name="model_downloads_idx"),
+            models.Index(fields=["-likes", "-id"], name="model_likes_idx"),
+            models.Index(fields=["-trending", "-id"], name="model_trending_idx"),
+            models.Index(fields=["task"], name="model_task_idx"),
+            models.Index(fields=["base_model"], name="model_base_idx"),
         ]
 
     def __str__(self) -> str:
@@ -75,6 +83,17 @@ class Model(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.namespace.name}/{self.name}"
+
+
+class DownloadDay(models.Model):
+    """Downloads of one model on one day: the source of the `trending` sort."""
+
+    model = models.ForeignKey(Model, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["model", "day"], name="download_day_unique")]
 
 
 class Blob(models.Model):

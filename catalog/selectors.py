@@ -129,3 +129,22 @@ def model_derivatives(*, model: Model, user: AnyUser) -> QuerySet[Model]:
         .exclude(pk=model.pk)
         .distinct()
     )
+
+
+def models_search(query) -> tuple[object, list[Model]]:
+    """Run a SearchQuery on the configured backend; return the page and its models in order
+    (each with `latest_sha`)."""
+    from django.db.models import OuterRef, Subquery
+
+    from catalog.search import get_backend
+
+    page = get_backend().search(query)
+    ids = [hit.model_id for hit in page.hits]
+    latest = Version.objects.filter(model=OuterRef("pk"), status="ready").order_by("-number")
+    by_id = (
+        Model.objects.filter(pk__in=ids)
+        .select_related("namespace")
+        .annotate(latest_sha=Subquery(latest.values("revision")[:1]))
+        .in_bulk()
+    )
+    return page, [by_id[i] for i in ids if i in by_id]

@@ -21,3 +21,17 @@ def finetune_run(self, job_id: str) -> None:
         finetune_execute(job_id)
     except JobBusy as exc:
         raise self.retry(countdown=settings.HUB_FINETUNE_LEASE_SECONDS) from exc
+
+
+@shared_task(acks_late=True)
+def search_index_models(model_ids: list[int]) -> None:
+    from catalog.search import get_backend
+
+    get_backend().index_models(model_ids)
+
+
+@shared_task
+def trending_refresh() -> int:
+    from catalog.services.downloads import trending_refresh as refresh
+
+    return refresh()

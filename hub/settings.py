@@ -137,6 +137,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 0  # every upload goes to a temp file that we hash
 FILE_UPLOAD_HANDLERS = ["catalog.uploads.HashingUploadHandler"]
 DATA_UPLOAD_MAX_NUMBER_FILES = HUB_MAX_FILES_PER_VERSION
 
+# --- Search: the database by default; OpenSearch/Elasticsearch when configured.
+HUB_SEARCH_BACKEND = env_str("HUB_SEARCH_BACKEND", "database")
+HUB_SEARCH_URL = env_str("HUB_SEARCH_URL", "http://127.0.0.1:9200")
+HUB_SEARCH_INDEX = env_str("HUB_SEARCH_INDEX", "hub-models")
+
 # --- Celery: a broker kept in files by default, so `make run` needs no server.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
 CELERY_BROKER_TRANSPORT_OPTIONS = (

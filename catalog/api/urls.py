@@ -6,6 +6,7 @@ NAME = r"(?P<owner>[^/]+)/(?P<name>[^/]+)"
 
 urlpatterns = [
     path("models", views.ModelListCreate.as_view(), name="api-models"),
+    path("search/facets", views.SearchFacets.as_view(), name="api-facets"),
     re_path(rf"^models/{NAME}$", views.ModelDetail.as_view(), name="api-model"),
     re_path(
         rf"^models/{NAME}/revision/(?P<revision>[^/]+)$",

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from django.db.models import OuterRef, Subquery
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog import selectors
 from catalog.api import serializers as out
-from catalog.api.pagination import keyset_page, link_header, page_limit
+from catalog.api.pagination import link_header
 from catalog.api.permissions import WriteNeedsWriteToken
 from catalog.errors import Forbidden, InvalidInput
-from catalog.models import Namespace, Version
+from catalog.models import Namespace
+from catalog.search import get_backend
+from catalog.search.params import search_query
 from catalog.permissions import model_can_write
 from catalog.services.aliases import alias_delete, alias_set
 from catalog.services.models import model_create, model_update
@@ -26,24 +27,19 @@ class HubAPIView(APIView):
 
 class ModelListCreate(HubAPIView):
     def get(self, request: Request) -> Response:
-        params = request.query_params
-        filters = params.getlist("filter")
-        queryset = selectors.model_list(
-            user=request.user,
-            search=params.get("search", ""),
-            author=params.get("author", ""),
-            task=params.get("pipeline_tag", "") or params.get("task", ""),
-            library=params.get("library", ""),
-            source_domain=params.get("source_domain", ""),
-            license=params.get("license", ""),
-            tags=filters,
-            sort=params.get("sort", "created"),
+        """Same results as the search page: text, filters, sort, keyset cursor in `Link`."""
+        query = search_query(
+            request.query_params, request.user, default_limit=50, with_facets=False
         )
-        latest = Version.objects.filter(model=OuterRef("pk"), status="ready").order_by("-number")
-        queryset = queryset.annotate(latest_sha=Subquery(latest.values("revision")[:1]))
-        rows, next_url = keyset_page(queryset, request, page_limit(request))
-        body = [out.model_summary(model, sha=model.latest_sha) for model in rows]
-        return Response(body, headers=link_header(next_url))
+        page, models = selectors.models_search(query)
+        headers = {"X-Total-Count": str(page.total)}
+        if page.next_cursor:
+            params = request.query_params.copy()
+            params["cursor"] = page.next_cursor
+            headers.update(
+                link_header(request.build_absolute_uri(f"{request.path}?{params.urlencode()}"))
+            )
+        return Response([out.model_summary(m, sha=m.latest_sha) for m in models], headers=headers)
 
     def post(self, request: Request) -> Response:
         data = out.ModelCreateSerializer(data=request.data)
@@ -61,6 +57,23 @@ class ModelListCreate(HubAPIView):
         body = out.model_detail(model, None, user=request.user)
         body["url"] = request.build_absolute_uri(f"/{model.full_name}")
         return Response(body, status=201)
+
+
+class SearchFacets(HubAPIView):
+    def get(self, request: Request) -> Response:
+        """Facet counts (and the total) for the same parameters as `GET /api/models`."""
+        page = get_backend().search(
+            search_query(request.query_params, request.user, default_limit=1)
+        )
+        return Response(
+            {
+                "total": page.total,
+                "facets": {
+                    name: [{"value": value, "count": count} for value, count in values]
+                    for name, values in page.facets.items()
+                },
+            }
+        )
 
 
 class ModelDetail(HubAPIView):

@@ -10,8 +10,16 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
 # Facet keys, in display order. Multi-valued facets (language, dataset) match any value.
-FACETS = ("task", "library", "source_domain", "license", "language", "dataset", "base_model",
-          "finetunable")
+FACETS = (
+    "task",
+    "library",
+    "source_domain",
+    "license",
+    "language",
+    "dataset",
+    "base_model",
+    "finetunable",
+)
 SORTS = ("relevance", "downloads", "likes", "updated", "created", "trending")
 
 

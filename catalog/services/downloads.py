@@ -1,8 +1,13 @@
 from __future__ import annotations
 
-from django.db.models import F
+from datetime import timedelta
 
-from catalog.models import Model
+from django.db import IntegrityError, transaction
+from django.db.models import F, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from catalog.models import DownloadDay, Model
 
 PRIMARY_SUFFIXES = (".safetensors", ".onnx", ".gguf", ".bin", ".pt", ".pth")
 
@@ -13,5 +18,29 @@ def is_primary_file(path: str) -> bool:
 
 
 def download_record(*, model: Model, path: str) -> None:
-    if is_primary_file(path):
-        Model.objects.filter(pk=model.pk).update(downloads=F("downloads") + 1)
+    if not is_primary_file(path):
+        return
+    Model.objects.filter(pk=model.pk).update(
+        downloads=F("downloads") + 1, trending=F("trending") + 1
+    )
+    today = timezone.now().date()
+    updated = DownloadDay.objects.filter(model=model, day=today).update(count=F("count") + 1)
+    if not updated:
+        try:
+            with transaction.atomic():
+                DownloadDay.objects.create(model=model, day=today, count=1)
+        except IntegrityError:  # another request created today's row first
+            DownloadDay.objects.filter(model=model, day=today).update(count=F("count") + 1)
+
+
+def trending_refresh(*, days: int = 7) -> int:
+    """Recompute `trending` = downloads in the last `days` days (the running +1 drifts as
+    days pass out of the window); drop older daily rows. Returns models changed."""
+    since = timezone.now().date() - timedelta(days=days - 1)
+    recent = DownloadDay.objects.filter(model=OuterRef("pk"), day__gte=since).order_by()
+    totals = recent.values("model").annotate(total=Sum("count")).values("total")[:1]
+    changed = Model.objects.exclude(trending=Coalesce(Subquery(totals), 0)).update(
+        trending=Coalesce(Subquery(totals), 0)
+    )
+    DownloadDay.objects.filter(day__lt=since - timedelta(days=30)).delete()
+    return changed

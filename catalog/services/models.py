@@ -9,6 +9,7 @@ from catalog.errors import Conflict, Forbidden, InvalidInput
 from catalog.models import Model, Namespace
 from catalog.naming import name_validate
 from catalog.permissions import namespace_can_write
+from catalog.search import search_models_changed
 from catalog.services.namespaces import namespace_for_user
 from catalog.vocab import LICENSES, SOURCE_DOMAINS, TASKS
 
@@ -23,6 +24,7 @@ EDITABLE_FIELDS = (
     "languages",
     "tags",
     "private",
+    "base_model",
 )
 
 
@@ -52,6 +54,7 @@ def model_update(*, model: Model, **fields: object) -> Model:
     for key, value in cleaned.items():
         setattr(model, key, value)
     model.save(update_fields=[*cleaned, "updated_at"])
+    search_models_changed([model.pk])
     return model
 
 

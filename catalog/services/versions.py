@@ -20,6 +20,7 @@ from catalog.blobs import StagedFile, blobs_discard_unreferenced, blobs_store
 from catalog.errors import InvalidInput
 from catalog.models import Blob, Model, Version, VersionFile
 from catalog.naming import repo_path_validate
+from catalog.search import search_models_changed
 
 PUBLISH_ATTEMPTS = 8
 
@@ -185,8 +186,18 @@ def _version_insert_once(
         VersionFile(version=version, path=path, blob_id=sha, metadata=meta)
         for path, (sha, _size, meta) in sorted(manifest.items())
     )
-    Model.objects.filter(pk=model.pk).update(updated_at=timezone.now())
+    Model.objects.filter(pk=model.pk).update(
+        updated_at=timezone.now(), finetunable=finetunable(version)
+    )
+    search_models_changed([model.pk])
     return version
+
+
+def finetunable(version: Version) -> bool:
+    """Whether an adapter accepts this version (kept on the model for the search facet)."""
+    from catalog.finetuning import finetune_options
+
+    return bool(finetune_options(version).adapters)
 
 
 def _manifest(files, file_meta, *, inherit, delete_paths) -> dict[str, tuple[str, int, dict]]:

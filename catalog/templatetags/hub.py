@@ -50,4 +50,9 @@ def job_chart(history: list[dict]) -> str:
     """An inline SVG of training loss and validation accuracy per epoch."""
     from catalog.charts import training_chart_svg
 
-    return mark_safe(training_chart_svg(history))  # noqa: S308 - numbers only, built by us
+    return mark_safe(training_chart_svg(history))
+
+
+@register.filter
+def get_item(mapping: dict, key):
+    return mapping.get(key, {}) if mapping else {}

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
@@ -18,7 +17,18 @@ from catalog.permissions import model_can_write
 from catalog.services.models import model_create
 from catalog.services.versions import version_publish
 from catalog.staging import staged_from_uploads
+from catalog.search.params import search_query
+from catalog.search.presenters import facet_groups, highlights, no_result_hints
 from catalog.vocab import TASKS
+
+SORT_LABELS = {
+    "relevance": "Best match",
+    "downloads": "Most downloaded",
+    "trending": "Trending",
+    "likes": "Most liked",
+    "updated": "Recently updated",
+    "created": "Newest",
+}
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -36,25 +46,41 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def model_index(request: HttpRequest) -> HttpResponse:
-    params = request.GET
-    queryset = selectors.model_list(
-        user=request.user,
-        search=params.get("search", "").strip(),
-        task=params.get("task", ""),
-        sort=params.get("sort", "created"),
+    """The search page: facets with counts, sorts, cursor paging, highlights. With
+    `partial=1` it returns only the results block (the page updates it as you type)."""
+    try:
+        query = search_query(request.GET, request.user)
+    except HubError as exc:
+        return render(request, "catalog/search.html", {"error": exc.message}, status=400)
+    page, models = selectors.models_search(query)
+    params = request.GET.copy()
+    params.pop("partial", None)
+    next_params = params.copy()
+    next_params["cursor"] = page.next_cursor or ""
+    context = {
+        "query": query,
+        "page": page,
+        "models": models,
+        "search": query.text,
+        "groups": facet_groups(page, query, params),
+        "hints": no_result_hints(query, params) if not models and query.filters else [],
+        "marks": highlights(models, query.text),
+        "next_url": f"?{next_params.urlencode()}" if page.next_cursor else "",
+        "first_url": "?" + _without_cursor(params) if query.cursor else "",
+        "sorts": SORT_LABELS,
+        "sort": query.sort,
+        "params": params,
+    }
+    template = (
+        "catalog/_search_results.html" if request.GET.get("partial") else "catalog/search.html"
     )
-    page = Paginator(queryset, 30).get_page(params.get("page"))
-    return render(
-        request,
-        "catalog/model_index.html",
-        {
-            "page": page,
-            "tasks": TASKS,
-            "search": params.get("search", ""),
-            "task": params.get("task", ""),
-            "sort": params.get("sort", "created"),
-        },
-    )
+    return render(request, template, context)
+
+
+def _without_cursor(params) -> str:
+    copy = params.copy()
+    copy.pop("cursor", None)
+    return copy.urlencode()
 
 
 def model_detail(

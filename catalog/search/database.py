@@ -1,0 +1,203 @@
+"""The default search backend: the database itself. PostgreSQL full-text search with weights,
+prefix matching and pg_trgm typo tolerance on names; on SQLite, FTS5 with prefix matching."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.db.models import BooleanField, Count, F, FloatField, Q, QuerySet, Value
+from django.db.models.expressions import RawSQL
+
+from catalog.cursors import after_q, cursor_decode, cursor_encode
+from catalog.models import Model
+from catalog.search.base import FACETS, Hit, SearchBackend, SearchPage, SearchQuery
+from catalog.search.text import fts5_prefix_query, pg_prefix_tsquery, tokens
+
+FIELD = {
+    "task": "task",
+    "library": "library",
+    "source_domain": "source_domain",
+    "license": "license",
+    "base_model": "base_model",
+    "finetunable": "finetunable",
+}
+MULTI = {"language": "languages", "dataset": "datasets", "tag": "tags"}
+SORT_ORDER = {
+    "downloads": ("-downloads", "-id"),
+    "likes": ("-likes", "-id"),
+    "updated": ("-updated_at", "-id"),
+    "created": ("-created_at", "-id"),
+    "trending": ("-trending", "-id"),
+    "relevance": ("-score", "-id"),
+}
+FACET_SIZE = 20
+
+
+class DatabaseBackend(SearchBackend):
+    name = "database"
+
+    def search(self, query: SearchQuery) -> SearchPage:
+        visible = _visible(query)
+        matched = self._text_match(visible, query.text)
+        filtered = _apply_filters(matched, query.filters, query.author)
+        sort = query.sort if query.sort in SORT_ORDER else "relevance"
+        if sort == "relevance" and not tokens(query.text):
+            sort = "downloads"  # no words to rank by: most used first, as hubs do
+        ordering = SORT_ORDER[sort]
+        rows_qs = filtered.order_by(*ordering)
+        if query.cursor:
+            rows_qs = rows_qs.filter(after_q(list(ordering), cursor_decode(query.cursor, 2)))
+        rows = list(
+            rows_qs.values("id", "score", *[f.lstrip("-") for f in ordering[:1]])[: query.limit + 1]
+        )
+        next_cursor = None
+        if len(rows) > query.limit:
+            rows = rows[: query.limit]
+            last = rows[-1]
+            next_cursor = cursor_encode([_plain(last[ordering[0].lstrip("-")]), last["id"]])
+        facets = self._facets(matched, query) if query.with_facets else {}
+        return SearchPage(
+            hits=[Hit(model_id=row["id"], score=float(row["score"] or 0)) for row in rows],
+            total=filtered.count(),
+            facets=facets,
+            next_cursor=next_cursor,
+        )
+
+    def index_models(self, model_ids: list[int]) -> None:
+        """Nothing to do: database triggers keep the text index current in the same commit."""
+
+    def rebuild(self) -> int:
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:  # re-fire the trigger on every row
+                cursor.execute("UPDATE catalog_model SET name = name")
+        elif connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                cursor.execute("UPDATE catalog_model SET name = name")
+        return Model.objects.count()
+
+    def _text_match(self, queryset: QuerySet, text: str) -> QuerySet:
+        if not tokens(text):
+            return queryset.annotate(score=Value(0.0, output_field=FloatField()))
+        if connection.vendor == "postgresql":
+            return _pg_match(queryset, text)
+        if connection.vendor == "sqlite":
+            return _sqlite_match(queryset, text)
+        return queryset.filter(name__icontains=text).annotate(
+            score=Value(0.0, output_field=FloatField())
+        )
+
+    def _facets(self, matched: QuerySet, query: SearchQuery) -> dict[str, list[tuple[str, int]]]:
+        counts: dict[str, list[tuple[str, int]]] = {}
+        for facet in FACETS:
+            # Each facet counts under every other filter, so values within it can be combined.
+            others = {key: value for key, value in query.filters.items() if key != facet}
+            scope = _apply_filters(matched, others, query.author)
+            counts[facet] = _facet_counts(scope, facet)
+        return counts
+
+
+def _plain(value):
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def _visible(query: SearchQuery) -> QuerySet:
+    queryset = Model.objects.all()
+    if not query.see_everything:
+        queryset = queryset.filter(
+            Q(private=False) | Q(namespace_id__in=list(query.visible_namespaces))
+        )
+    return queryset
+
+
+def _pg_match(queryset: QuerySet, text: str) -> QuerySet:
+    tsquery = pg_prefix_tsquery(text)
+    plain = " ".join(tokens(text))
+    matches = RawSQL(
+        "(catalog_model.search_vector @@ to_tsquery('english', %s) OR catalog_model.name %% %s)",
+        (tsquery, plain),
+        output_field=BooleanField(),
+    )
+    score = RawSQL(
+        "ts_rank_cd(catalog_model.search_vector, to_tsquery('english', %s), 32)"
+        " + similarity(catalog_model.name, %s)",
+        (tsquery, plain),
+        output_field=FloatField(),
+    )
+    return queryset.annotate(score=score).filter(matches)
+
+
+def _sqlite_match(queryset: QuerySet, text: str) -> QuerySet:
+    match = fts5_prefix_query(text)
+    ids = RawSQL("SELECT rowid FROM catalog_model_fts WHERE catalog_model_fts MATCH %s", (match,))
+    score = RawSQL(
+        "(SELECT -bm25(catalog_model_fts, 10.0, 4.0, 2.0, 1.0) FROM catalog_model_fts "
+        "WHERE catalog_model_fts MATCH %s AND rowid = catalog_model.id)",
+        (match,),
+        output_field=FloatField(),
+    )
+    return queryset.filter(id__in=ids).annotate(score=score)
+
+
+def _apply_filters(queryset: QuerySet, filters: dict, author: str) -> QuerySet:
+    if author:
+        queryset = queryset.filter(namespace__name=author)
+    for facet, values in filters.items():
+        if not values:
+            continue
+        if facet in FIELD:
+            wanted = [_bool(v) for v in values] if facet == "finetunable" else list(values)
+            queryset = queryset.filter(**{f"{FIELD[facet]}__in": wanted})
+        elif facet in MULTI:
+            queryset = queryset.filter(_any_of(MULTI[facet], values))
+    return queryset
+
+
+def _bool(value: str) -> bool:
+    return str(value).lower() in {"1", "true", "yes"}
+
+
+def _any_of(column: str, values) -> Q:
+    if connection.vendor == "postgresql":
+        result = Q()
+        for value in values:
+            result |= Q(**{f"{column}__contains": [value]})
+        return result
+    placeholders = ", ".join(["%s"] * len(values))
+    ids = RawSQL(
+        f"SELECT m.id FROM catalog_model m, json_each(m.{column}) j "
+        f"WHERE j.value IN ({placeholders})",
+        tuple(values),
+    )
+    return Q(id__in=ids)
+
+
+def _facet_counts(scope: QuerySet, facet: str) -> list[tuple[str, int]]:
+    if facet in FIELD:
+        column = FIELD[facet]
+        rows = (
+            scope.order_by()
+            .values(value=F(column))
+            .annotate(n=Count("id"))
+            .order_by("-n", "value")[:FACET_SIZE]
+        )
+        return [(_facet_value(row["value"]), row["n"]) for row in rows if row["value"] != ""]
+    return _multi_counts(scope, MULTI[facet])
+
+
+def _facet_value(value) -> str:
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
+
+
+def _multi_counts(scope: QuerySet, column: str) -> list[tuple[str, int]]:
+    sql, params = scope.order_by().values("id").query.sql_with_params()
+    element = (
+        "jsonb_array_elements_text(m.{c}::jsonb) AS j(value)"
+        if connection.vendor == "postgresql"
+        else "json_each(m.{c}) AS j"
+    ).format(c=column)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT j.value, COUNT(*) FROM catalog_model m, {element} "
+            f"WHERE m.id IN ({sql}) GROUP BY j.value ORDER BY 2 DESC, 1 LIMIT {FACET_SIZE}",
+            params,
+        )
+        return [(str(value), count) for value, count in cursor.fetchall()]

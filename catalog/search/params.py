@@ -1,0 +1,101 @@
+"""One reading of search parameters for the page and the API, so both show the same results.
+
+Accepts the hub's own names (task, library, source_domain, license, language, dataset,
+base_model, finetunable, tag) and the Hugging Face Hub's (search, author, filter,
+pipeline_tag, sort=lastModified|createdAt|trending_score ...)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from catalog.errors import InvalidInput
+from catalog.models import Namespace
+from catalog.search.base import FACETS, SORTS, SearchQuery
+from catalog.selectors import AnyUser
+from catalog.vocab import LICENSES, LIBRARIES, SOURCE_DOMAINS, TASKS
+
+SORT_ALIASES = {
+    "lastModified": "updated",
+    "last_modified": "updated",
+    "createdAt": "created",
+    "created_at": "created",
+    "trending_score": "trending",
+    "downloads": "downloads",
+    "likes": "likes",
+    "": "relevance",
+}
+MAX_LIMIT = 100
+FILTER_KEYS = (*FACETS, "tag")
+
+
+def search_query(
+    params: Mapping, user: AnyUser, *, default_limit: int = 30, with_facets: bool = True
+) -> SearchQuery:
+    filters: dict[str, list[str]] = {key: _list(params, key) for key in FILTER_KEYS}
+    if params.get("pipeline_tag"):
+        filters["task"].append(params.get("pipeline_tag"))
+    for value in _list(params, "filter"):
+        key, item = _classify_filter(value)
+        filters[key].append(item)
+    return SearchQuery(
+        text=(params.get("search") or params.get("q") or "").strip()[:200],
+        filters={key: tuple(dict.fromkeys(values)) for key, values in filters.items() if values},
+        author=(params.get("author") or "").strip(),
+        sort=_sort(params.get("sort") or ""),
+        limit=_limit(params.get("limit"), default_limit),
+        cursor=params.get("cursor") or None,
+        visible_namespaces=_visible_namespaces(user),
+        see_everything=bool(getattr(user, "is_superuser", False)),
+        with_facets=with_facets,
+    )
+
+
+def _list(params: Mapping, key: str) -> list[str]:
+    getter = getattr(params, "getlist", None)
+    values = getter(key) if getter else ([params[key]] if key in params else [])
+    return [v.strip() for value in values for v in str(value).split(",") if v.strip()]
+
+
+def _classify_filter(value: str) -> tuple[str, str]:
+    """HF-style `filter=` values: `license:mit`, `dataset:x`, a task, a library or a tag."""
+    prefix, _, rest = value.partition(":")
+    if rest and prefix in {
+        "license",
+        "dataset",
+        "base_model",
+        "language",
+        "task",
+        "library",
+        "source_domain",
+    }:
+        return prefix, rest
+    if value in TASKS:
+        return "task", value
+    if value in LIBRARIES:
+        return "library", value
+    if value in SOURCE_DOMAINS:
+        return "source_domain", value
+    if value in LICENSES and value not in {"other", "unknown"}:
+        return "license", value
+    return "tag", value
+
+
+def _sort(value: str) -> str:
+    sort = SORT_ALIASES.get(value, value)
+    if sort not in SORTS:
+        raise InvalidInput(f"Unknown sort {value!r}; use one of: {', '.join(SORTS)}.")
+    return sort
+
+
+def _limit(raw, default: int) -> int:
+    if raw in (None, ""):
+        return default
+    if not str(raw).isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+        raise InvalidInput(f"limit must be a whole number from 1 to {MAX_LIMIT}.")
+    return int(raw)
+
+
+def _visible_namespaces(user: AnyUser) -> tuple[int, ...]:
+    if not user.is_authenticated:
+        return ()
+    return tuple(Namespace.objects.filter(user=user).values_list("id", flat=True))
