@@ -56,3 +56,8 @@ class PayloadTooLarge(HubError):
 class RangeNotSatisfiable(HubError):
     status = 416
     code = "RangeNotSatisfiable"
+
+
+class TooManyRequests(HubError):
+    status = 429
+    code = "TooManyRequests"

@@ -106,3 +106,22 @@ class FineTuneForm(forms.Form):
 
     def params(self) -> dict:
         return {key: self.cleaned_data[key] for key in self.PARAM_FIELDS}
+
+
+class OrgCreateForm(forms.Form):
+    name = forms.CharField(max_length=96, help_text="Becomes the namespace: /name/model.")
+
+
+class MemberForm(forms.Form):
+    username = forms.CharField(max_length=150)
+    role = forms.ChoiceField(choices=[("read", "read"), ("write", "write"), ("admin", "admin")])
+
+
+class ForkForm(forms.Form):
+    namespace = forms.ChoiceField(label="Into")
+    name = forms.CharField(max_length=96, label="New model name")
+    private = forms.BooleanField(required=False, label="Make the fork private")
+
+    def __init__(self, *args, namespaces, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["namespace"].choices = [(n.name, n.name) for n in namespaces]

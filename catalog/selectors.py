@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from catalog.errors import EntryNotFound, RepoNotFound, RevisionNotFound
 from catalog.models import Alias, Model, Version, VersionFile
 from catalog.naming import REVISION_RE, VERSION_NUMBER_RE
+from catalog.permissions import visible_namespace_ids
 
 AnyUser = AbstractBaseUser | AnonymousUser
 
@@ -28,7 +29,7 @@ def visibility_q(user: AnyUser) -> Q:
         return Q(private=False)
     if user.is_superuser:
         return Q()
-    return Q(private=False) | Q(namespace__user=user)
+    return Q(private=False) | Q(namespace_id__in=visible_namespace_ids(user))
 
 
 def models_visible_to(user: AnyUser) -> QuerySet[Model]:
@@ -123,11 +124,13 @@ def version_lineage(version: Version, *, user: AnyUser, limit: int = 20) -> list
 
 def model_derivatives(*, model: Model, user: AnyUser) -> QuerySet[Model]:
     """Models with a version whose parent is a version of `model` (forks, fine-tunes)."""
+    origin = Version.objects.filter(model=OuterRef("pk"), parent__model=model).values("origin")
     return (
         models_visible_to(user)
         .filter(versions__parent__model=model)
         .exclude(pk=model.pk)
         .distinct()
+        .annotate(derived_origin=Subquery(origin[:1]))
     )
 
 

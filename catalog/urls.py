@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, re_path
 
-from catalog.views import accounts, download, finetune, pages
+from catalog.views import accounts, download, finetune, login, pages, social
 
 OWNER_NAME = r"(?P<owner>[A-Za-z0-9][A-Za-z0-9._-]*)/(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)"
 
@@ -9,7 +9,7 @@ urlpatterns = [
     path("", pages.home, name="home"),
     path("models", pages.model_index, name="model-index"),
     path("new", pages.model_new, name="model-new"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", login.RateLimitedLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/signup/", accounts.signup, name="signup"),
     path("settings/tokens", accounts.tokens, name="tokens"),
@@ -22,7 +22,13 @@ urlpatterns = [
     path("jobs/<str:job_id>", finetune.job_detail, name="job-detail"),
     path("jobs/<str:job_id>/cancel", finetune.job_cancel, name="job-cancel"),
     re_path(rf"^{OWNER_NAME}/finetune$", finetune.finetune_start, name="model-finetune"),
+    path("organizations/new", social.org_new, name="org-new"),
+    re_path(rf"^{OWNER_NAME}/fork$", social.model_fork_view, name="model-fork"),
+    re_path(rf"^{OWNER_NAME}/like$", social.model_like_view, name="model-like"),
+    re_path(rf"^{OWNER_NAME}/settings$", social.model_settings, name="model-settings"),
+    path("organizations/<str:owner>/members", social.org_members, name="org-members"),
     re_path(rf"^{OWNER_NAME}/upload$", pages.version_upload, name="model-upload"),
     re_path(rf"^{OWNER_NAME}/tree/(?P<revision>[^/]+)$", pages.model_detail, name="model-revision"),
     re_path(rf"^{OWNER_NAME}$", pages.model_detail, name="model-detail"),
+    re_path(r"^(?P<owner>[A-Za-z0-9][A-Za-z0-9._-]*)$", social.profile, name="profile"),
 ]

@@ -4,6 +4,7 @@ The defaults run the whole site on one machine with nothing else installed: SQLi
 local folder and a Celery broker kept in files. `.env.example` documents every variable.
 """
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -74,7 +75,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     # A file, not memory, so a Celery worker process in the tests shares the test database.
-    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-db.sqlite3")}
+    # Per process, so several test runs on one machine don't share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / f"test-db-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -136,6 +138,19 @@ FILE_UPLOAD_TEMP_DIR = env_str("FILE_UPLOAD_TEMP_DIR", str(DATA_DIR / "tmp"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 0  # every upload goes to a temp file that we hash as it arrives
 FILE_UPLOAD_HANDLERS = ["catalog.uploads.HashingUploadHandler"]
 DATA_UPLOAD_MAX_NUMBER_FILES = HUB_MAX_FILES_PER_VERSION
+
+# --- Cache: rate limits and download de-duplication. Use Redis when several processes serve.
+CACHE_URL = env_str("CACHE_URL")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL.startswith("redis")
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+HUB_LOGIN_RATE = env_str("HUB_LOGIN_RATE", "10/300")  # attempts per seconds, per client+user
+HUB_UPLOAD_RATE = env_str("HUB_UPLOAD_RATE", "120/3600")  # uploads per seconds, per user
+HUB_DOWNLOAD_DEDUP_SECONDS = env_int("HUB_DOWNLOAD_DEDUP_SECONDS", 300)
 
 # --- Search: the database by default; OpenSearch/Elasticsearch when configured.
 HUB_SEARCH_BACKEND = env_str("HUB_SEARCH_BACKEND", "database")

@@ -34,6 +34,14 @@ def service_unavailable(reason: str) -> None:
 
 
 @pytest.fixture(autouse=True)
+def fresh_cache():
+    """Rate limits and download de-duplication live in the cache: start each test clean."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def isolated_storage(tmp_path: Path, settings):
     blobs = tmp_path / "blobs"
     temp = tmp_path / "upload-tmp"

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from catalog.api import finetune_views, views
+from catalog.api import account_views, finetune_views, views
 
 NAME = r"(?P<owner>[^/]+)/(?P<name>[^/]+)"
 
@@ -16,6 +16,17 @@ urlpatterns = [
     re_path(rf"^models/{NAME}/versions$", views.VersionListCreate.as_view(), name="api-versions"),
     re_path(
         rf"^models/{NAME}/aliases/(?P<alias>[^/]+)$", views.AliasDetail.as_view(), name="api-alias"
+    ),
+    re_path(rf"^models/{NAME}/like$", account_views.ModelLike.as_view(), name="api-like"),
+    re_path(
+        rf"^models/{NAME}/duplicate$", account_views.ModelDuplicate.as_view(), name="api-duplicate"
+    ),
+    re_path(rf"^models/{NAME}/audit$", account_views.ModelAudit.as_view(), name="api-audit"),
+    path("organizations", account_views.Organizations.as_view(), name="api-orgs"),
+    path(
+        "organizations/<str:org>/members/<str:username>",
+        account_views.OrganizationMember.as_view(),
+        name="api-org-member",
     ),
     path("whoami-v2", views.WhoAmI.as_view(), name="api-whoami"),
     path("datasets", finetune_views.DatasetCreate.as_view(), name="api-datasets"),

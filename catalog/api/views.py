@@ -10,13 +10,14 @@ from catalog import selectors
 from catalog.api import serializers as out
 from catalog.api.pagination import link_header
 from catalog.api.permissions import WriteNeedsWriteToken
-from catalog.errors import Forbidden, InvalidInput
+from catalog.errors import Forbidden, InvalidInput, TooManyRequests, Unauthorized
 from catalog.models import Namespace
+from catalog.permissions import model_can_admin, model_can_write
+from catalog.ratelimit import upload_allowed
 from catalog.search import get_backend
 from catalog.search.params import search_query
-from catalog.permissions import model_can_write
 from catalog.services.aliases import alias_delete, alias_set
-from catalog.services.models import model_create, model_update
+from catalog.services.models import model_create, model_delete, model_update
 from catalog.services.versions import version_publish
 from catalog.staging import staged_from_uploads
 
@@ -89,8 +90,14 @@ class ModelDetail(HubAPIView):
         model = writable_model(request, owner, name)
         data = out.ModelUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        model = model_update(model=model, **data.validated_data)
+        if "private" in data.validated_data and not model_can_admin(user=request.user, model=model):
+            raise Forbidden(f"Only admins of {model.namespace.name} can change visibility.")
+        model = model_update(model=model, actor=request.user, **data.validated_data)
         return Response(out.model_detail(model, selectors.version_latest(model), user=request.user))
+
+    def delete(self, request: Request, owner: str, name: str) -> Response:
+        model_delete(actor=request.user, model=admin_model(request, owner, name))
+        return Response(status=204)
 
 
 class VersionListCreate(HubAPIView):
@@ -103,6 +110,8 @@ class VersionListCreate(HubAPIView):
 
     def post(self, request: Request, owner: str, name: str) -> Response:
         model = writable_model(request, owner, name)
+        if not upload_allowed(request):
+            raise TooManyRequests("Too many uploads; wait a while and try again.")
         mode = request.data.get("mode", "add")
         if mode not in {"add", "replace"}:
             raise InvalidInput("mode must be 'add' (on top of the latest version) or 'replace'.")
@@ -126,12 +135,12 @@ class AliasDetail(HubAPIView):
         model = writable_model(request, owner, name)
         target = str(request.data.get("revision") or request.data.get("version") or "")
         version = selectors.version_resolve(model=model, revision=target or "main")
-        alias_set(model=model, name=alias, version=version)
+        alias_set(model=model, name=alias, version=version, actor=request.user)
         return Response({"alias": alias, "version": version.number, "sha": version.revision})
 
     def delete(self, request: Request, owner: str, name: str, alias: str) -> Response:
         model = writable_model(request, owner, name)
-        alias_delete(model=model, name=alias)
+        alias_delete(model=model, name=alias, actor=request.user)
         return Response(status=204)
 
 
@@ -156,6 +165,15 @@ class WhoAmI(HubAPIView):
                 },
             }
         )
+
+
+def admin_model(request: Request, owner: str, name: str):
+    model = selectors.model_get(user=request.user, owner=owner, name=name)
+    if not request.user.is_authenticated:
+        raise Unauthorized("Sign in or send `Authorization: Bearer <token>` to do this.")
+    if not model_can_admin(user=request.user, model=model):
+        raise Forbidden(f"Only admins of {model.namespace.name} can do this.")
+    return model
 
 
 def writable_model(request: Request, owner: str, name: str):

@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from catalog.errors import InvalidInput
-from catalog.models import Namespace
+from catalog.permissions import visible_namespace_ids
 from catalog.search.base import FACETS, SORTS, SearchQuery
 from catalog.selectors import AnyUser
-from catalog.vocab import LICENSES, LIBRARIES, SOURCE_DOMAINS, TASKS
+from catalog.vocab import LIBRARIES, LICENSES, SOURCE_DOMAINS, TASKS
 
 SORT_ALIASES = {
     "lastModified": "updated",
@@ -96,6 +96,4 @@ def _limit(raw, default: int) -> int:
 
 
 def _visible_namespaces(user: AnyUser) -> tuple[int, ...]:
-    if not user.is_authenticated:
-        return ()
-    return tuple(Namespace.objects.filter(user=user).values_list("id", flat=True))
+    return tuple(visible_namespace_ids(user))

@@ -2,12 +2,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from catalog.models import DownloadDay, Model
+from catalog.ratelimit import first_in_window
 
 PRIMARY_SUFFIXES = (".safetensors", ".onnx", ".gguf", ".bin", ".pt", ".pth")
 
@@ -17,8 +19,11 @@ def is_primary_file(path: str) -> bool:
     return path == "config.json" or path.endswith(PRIMARY_SUFFIXES)
 
 
-def download_record(*, model: Model, path: str) -> None:
-    if not is_primary_file(path):
+def download_record(*, model: Model, path: str, client: str) -> None:
+    """Count a download of a primary file; one client's repeats within a short window are
+    the same download (resumed chunks, retries), so they count once."""
+    window = settings.HUB_DOWNLOAD_DEDUP_SECONDS
+    if not is_primary_file(path) or not first_in_window(f"dl:{model.pk}:{client}", window=window):
         return
     Model.objects.filter(pk=model.pk).update(
         downloads=F("downloads") + 1, trending=F("trending") + 1

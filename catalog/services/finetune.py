@@ -17,6 +17,7 @@ from catalog.materialize import version_config
 from catalog.models import Dataset, FineTuneJob, Model, Version
 from catalog.naming import name_validate
 from catalog.permissions import model_can_write
+from catalog.services.audit import audit
 from catalog.services.datasets import adapter_get
 from catalog.services.models import model_create
 from catalog.services.namespaces import namespace_for_user
@@ -71,6 +72,9 @@ def finetune_submit(
         epochs=hyper.epochs,
     )
     transaction.on_commit(lambda: _enqueue(job.pk))
+    audit(
+        actor=user, action="finetune.submit", model=base_model, job=str(job.pk), adapter=adapter_key
+    )
     return job
 
 

@@ -10,6 +10,7 @@ from catalog.models import Model, Namespace
 from catalog.naming import name_validate
 from catalog.permissions import namespace_can_write
 from catalog.search import search_models_changed
+from catalog.services.audit import audit
 from catalog.services.namespaces import namespace_for_user
 from catalog.vocab import LICENSES, SOURCE_DOMAINS, TASKS
 
@@ -44,18 +45,39 @@ def model_create(
         raise Conflict(f"{namespace.name}/{name} already exists.")
     try:
         with transaction.atomic():
-            return Model.objects.create(namespace=namespace, name=name, created_by=user, **cleaned)
+            model = Model.objects.create(namespace=namespace, name=name, created_by=user, **cleaned)
+            search_models_changed([model.pk])
+            audit(actor=user, action="model.create", model=model, private=model.private)
+            return model
     except IntegrityError as exc:
         raise Conflict(f"{namespace.name}/{name} already exists.") from exc
 
 
-def model_update(*, model: Model, **fields: object) -> Model:
+def model_update(*, model: Model, actor=None, **fields: object) -> Model:
     cleaned = model_fields_clean(fields)
+    changed = sorted(key for key, value in cleaned.items() if getattr(model, key) != value)
     for key, value in cleaned.items():
         setattr(model, key, value)
     model.save(update_fields=[*cleaned, "updated_at"])
     search_models_changed([model.pk])
+    if changed:
+        audit(
+            actor=actor,
+            action="model.update",
+            model=model,
+            fields=changed,
+            private=cleaned.get("private"),
+        )
     return model
+
+
+def model_delete(*, actor, model: Model) -> None:
+    """Delete a model and its versions; blobs stay (shared) until garbage-collected."""
+    with transaction.atomic():
+        audit(actor=actor, action="model.delete", namespace=model.namespace, target=model.full_name)
+        model_id = model.pk
+        model.delete()
+        search_models_changed([model_id])
 
 
 def model_fields_clean(fields: dict) -> dict:

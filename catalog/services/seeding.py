@@ -72,7 +72,8 @@ def _publish_starter(user, info: StarterInfo, folder: Path) -> str:
         files=staged,
         author=user,
         origin=Version.Origin.IMPORT,
-        message=f"Exported offline from pip: {', '.join(f'{k}=={v}' for k, v in info.packages.items())}",
+        message="Exported offline from pip: "
+        + ", ".join(f"{name}=={version}" for name, version in info.packages.items()),
         metadata={"source_packages": info.packages},
     )
     return f"published {model.full_name} v{version.number}"

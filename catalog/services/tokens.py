@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from catalog.errors import InvalidInput, NotFound
 from catalog.models import ApiToken
+from catalog.services.audit import audit
 
 TOKEN_PREFIX = "hub_"
 
@@ -31,7 +32,14 @@ def token_create(
     token = ApiToken.objects.create(
         user=user, name=name, key_hash=token_hash(raw), prefix=raw[:10], scope=scope
     )
+    audit(actor=user, action="token.create", namespace=_own_namespace(user), name=name, scope=scope)
     return token, raw
+
+
+def _own_namespace(user):
+    from catalog.models import Namespace
+
+    return Namespace.objects.filter(user=user).first()
 
 
 def token_revoke(*, user: AbstractBaseUser, token_id: int) -> None:
@@ -40,6 +48,7 @@ def token_revoke(*, user: AbstractBaseUser, token_id: int) -> None:
     )
     if not updated:
         raise NotFound("No such active token.")
+    audit(actor=user, action="token.revoke", namespace=_own_namespace(user), token=token_id)
 
 
 def token_authenticate(raw: str) -> ApiToken | None:

@@ -21,6 +21,7 @@ from catalog.errors import InvalidInput
 from catalog.models import Blob, Model, Version, VersionFile
 from catalog.naming import repo_path_validate
 from catalog.search import search_models_changed
+from catalog.services.audit import audit
 
 PUBLISH_ATTEMPTS = 8
 
@@ -190,6 +191,14 @@ def _version_insert_once(
         updated_at=timezone.now(), finetunable=finetunable(version)
     )
     search_models_changed([model.pk])
+    audit(
+        actor=author,
+        action="version.publish",
+        model=model,
+        version=number,
+        origin=origin,
+        files=len(manifest),
+    )
     return version
 
 

@@ -10,6 +10,7 @@ from catalog import selectors
 from catalog.api.authentication import bearer_from_header
 from catalog.downloads import file_response
 from catalog.errors import HubError, Unauthorized
+from catalog.ratelimit import client_id
 from catalog.services.downloads import download_record
 from catalog.services.tokens import token_authenticate
 
@@ -42,7 +43,7 @@ def resolve(request: HttpRequest, owner: str, name: str, revision: str, path: st
     except HubError as exc:
         return hub_error_response(exc)
     if request.method == "GET" and _starts_the_file(response):
-        download_record(model=model, path=path)
+        download_record(model=model, path=path, client=client_id(request))
     return response
 
 

@@ -13,12 +13,13 @@ from catalog.errors import HubError, NotFound
 from catalog.finetune_selectors import jobs_for_base
 from catalog.finetuning import finetune_options
 from catalog.forms import ModelCreateForm, VersionUploadForm
-from catalog.permissions import model_can_write
+from catalog.models import Like
+from catalog.permissions import model_can_admin, model_can_write
+from catalog.search.params import search_query
+from catalog.search.presenters import facet_groups, highlights, no_result_hints
 from catalog.services.models import model_create
 from catalog.services.versions import version_publish
 from catalog.staging import staged_from_uploads
-from catalog.search.params import search_query
-from catalog.search.presenters import facet_groups, highlights, no_result_hints
 from catalog.vocab import TASKS
 
 SORT_LABELS = {
@@ -110,6 +111,9 @@ def model_detail(
             "derivatives": selectors.model_derivatives(model=model, user=request.user)[:20],
             "aliases": model.aliases.select_related("version"),
             "can_write": model_can_write(user=request.user, model=model),
+            "can_admin": model_can_admin(user=request.user, model=model),
+            "liked": request.user.is_authenticated
+            and Like.objects.filter(user=request.user, model=model).exists(),
             "finetune": finetune_options(version),
             "my_jobs": jobs_for_base(user=request.user, model=model),
         },

@@ -1,0 +1,111 @@
+"""REST for issue-5 features: likes, forks (the Hub's `duplicate` route), deletion,
+organizations and members, the audit log."""
+
+from __future__ import annotations
+
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from catalog import selectors
+from catalog.api.serializers import iso
+from catalog.api.views import HubAPIView, admin_model
+from catalog.errors import InvalidInput, NotFound, Unauthorized
+from catalog.models import AuditEvent, Namespace
+from catalog.naming import name_validate
+from catalog.services.forks import model_fork
+from catalog.services.orgs import member_remove, member_set, org_create
+from catalog.services.social import like_set
+
+
+def signed_in(request: Request) -> None:
+    if not request.user.is_authenticated:
+        raise Unauthorized("Sign in or send `Authorization: Bearer <token>` to do this.")
+
+
+class ModelLike(HubAPIView):
+    def post(self, request: Request, owner: str, name: str) -> Response:
+        signed_in(request)
+        model = selectors.model_get(user=request.user, owner=owner, name=name)
+        return Response(
+            {"liked": True, "likes": like_set(user=request.user, model=model, liked=True)}
+        )
+
+    def delete(self, request: Request, owner: str, name: str) -> Response:
+        signed_in(request)
+        model = selectors.model_get(user=request.user, owner=owner, name=name)
+        return Response(
+            {"liked": False, "likes": like_set(user=request.user, model=model, liked=False)}
+        )
+
+
+class ModelDuplicate(HubAPIView):
+    def post(self, request: Request, owner: str, name: str) -> Response:
+        signed_in(request)
+        source_model = selectors.model_get(user=request.user, owner=owner, name=name)
+        source = selectors.version_resolve(
+            model=source_model, revision=str(request.data.get("revision") or "main")
+        )
+        target = str(request.data.get("repository") or "")
+        if target.count("/") != 1:
+            raise InvalidInput("repository must be 'namespace/name' for the new model.")
+        namespace_name, new_name = target.split("/")
+        name_validate(new_name)
+        namespace = Namespace.objects.filter(name=namespace_name).first()
+        if namespace is None:
+            raise NotFound(f"Namespace {namespace_name!r} does not exist.")
+        private = request.data.get("private")
+        fork = model_fork(
+            user=request.user,
+            source=source,
+            namespace=namespace,
+            name=new_name,
+            private=None if private is None else bool(private),
+        )
+        url = request.build_absolute_uri(f"/{fork.full_name}")
+        return Response({"url": url, "id": fork.full_name}, status=200)
+
+
+class ModelAudit(HubAPIView):
+    def get(self, request: Request, owner: str, name: str) -> Response:
+        model = admin_model(request, owner, name)
+        events = AuditEvent.objects.filter(model=model).select_related("actor")[:200]
+        return Response([event_json(event) for event in events])
+
+
+class Organizations(HubAPIView):
+    def post(self, request: Request) -> Response:
+        signed_in(request)
+        org = org_create(user=request.user, name=str(request.data.get("name") or ""))
+        return Response({"name": org.name, "type": "org"}, status=201)
+
+
+class OrganizationMember(HubAPIView):
+    def put(self, request: Request, org: str, username: str) -> Response:
+        membership = member_set(
+            actor=request.user,
+            org=org_or_404(org),
+            username=username,
+            role=str(request.data.get("role") or ""),
+        )
+        return Response({"user": username, "role": membership.role})
+
+    def delete(self, request: Request, org: str, username: str) -> Response:
+        member_remove(actor=request.user, org=org_or_404(org), username=username)
+        return Response(status=204)
+
+
+def org_or_404(name: str) -> Namespace:
+    org = Namespace.objects.filter(name=name, kind=Namespace.Kind.ORG).first()
+    if org is None:
+        raise NotFound(f"No organization named {name!r}.")
+    return org
+
+
+def event_json(event: AuditEvent) -> dict:
+    return {
+        "action": event.action,
+        "actor": event.actor.get_username() if event.actor else None,
+        "target": event.target,
+        "details": event.details,
+        "at": iso(event.created_at),
+    }

@@ -1,0 +1,147 @@
+"""Pages for people and organizations: profiles, organizations and members, forks, likes,
+model settings (visibility, deletion) and the audit log."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from catalog import selectors
+from catalog.errors import HubError, NotFound
+from catalog.forms import ForkForm, MemberForm, OrgCreateForm
+from catalog.models import AuditEvent, Like, Namespace
+from catalog.permissions import model_can_admin, namespace_has_role, writable_namespaces
+from catalog.services.forks import model_fork
+from catalog.services.models import model_delete, model_update
+from catalog.services.orgs import member_remove, member_set, org_create
+from catalog.services.social import like_set
+
+
+def profile(request: HttpRequest, owner: str) -> HttpResponse:
+    namespace = Namespace.objects.filter(name=owner).first()
+    if namespace is None:
+        raise Http404(f"No user or organization named {owner}.")
+    models = selectors.models_visible_to(request.user).filter(namespace=namespace)
+    return render(
+        request,
+        "catalog/profile.html",
+        {
+            "namespace": namespace,
+            "models": models.order_by("-updated_at", "-pk")[:100],
+            "members": namespace.members.select_related("user").order_by("user__username")
+            if namespace.kind == Namespace.Kind.ORG
+            else [],
+            "is_admin": namespace_has_role(user=request.user, namespace=namespace, role="admin"),
+            "member_form": MemberForm(),
+        },
+    )
+
+
+@login_required
+def org_new(request: HttpRequest) -> HttpResponse:
+    form = OrgCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            org = org_create(user=request.user, name=form.cleaned_data["name"])
+        except HubError as exc:
+            form.add_error("name", exc.message)
+        else:
+            return redirect("profile", owner=org.name)
+    return render(
+        request, "catalog/org_new.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@login_required
+@require_POST
+def org_members(request: HttpRequest, owner: str) -> HttpResponse:
+    org = Namespace.objects.filter(name=owner, kind=Namespace.Kind.ORG).first()
+    if org is None:
+        raise Http404("No such organization.")
+    try:
+        if request.POST.get("remove"):
+            member_remove(actor=request.user, org=org, username=request.POST["remove"])
+        else:
+            form = MemberForm(request.POST)
+            if not form.is_valid():
+                raise NotFound("Give a username and a role.")
+            member_set(actor=request.user, org=org, **form.cleaned_data)
+    except HubError as exc:
+        messages.error(request, exc.message)
+    return redirect("profile", owner=org.name)
+
+
+@login_required
+def model_fork_view(request: HttpRequest, owner: str, name: str) -> HttpResponse:
+    model = _visible_model(request, owner, name)
+    version = selectors.version_latest(model)
+    if version is None:
+        raise Http404("Nothing to fork yet: the model has no versions.")
+    namespaces = writable_namespaces(request.user)
+    form = ForkForm(
+        request.POST or None,
+        namespaces=namespaces,
+        initial={"name": model.name, "namespace": namespaces[0].name},
+    )
+    if request.method == "POST" and form.is_valid():
+        target = next(n for n in namespaces if n.name == form.cleaned_data["namespace"])
+        try:
+            fork = model_fork(
+                user=request.user,
+                source=version,
+                namespace=target,
+                name=form.cleaned_data["name"],
+                private=form.cleaned_data["private"] or None,
+            )
+        except HubError as exc:
+            form.add_error("name", exc.message)
+        else:
+            messages.success(request, f"Forked {model.full_name} into {fork.full_name}.")
+            return redirect("model-detail", owner=fork.namespace.name, name=fork.name)
+    return render(
+        request,
+        "catalog/model_fork.html",
+        {"form": form, "model": model, "version": version},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def model_like_view(request: HttpRequest, owner: str, name: str) -> HttpResponse:
+    model = _visible_model(request, owner, name)
+    liked = not Like.objects.filter(user=request.user, model=model).exists()
+    like_set(user=request.user, model=model, liked=liked)
+    return redirect("model-detail", owner=owner, name=name)
+
+
+@login_required
+def model_settings(request: HttpRequest, owner: str, name: str) -> HttpResponse:
+    model = _visible_model(request, owner, name)
+    if not model_can_admin(user=request.user, model=model):
+        raise Http404("No such model.")
+    if request.method == "POST" and request.POST.get("action") == "visibility":
+        model_update(model=model, actor=request.user, private=request.POST.get("private") == "1")
+        messages.success(
+            request, f"{model.full_name} is now {'private' if model.private else 'public'}."
+        )
+        return redirect("model-settings", owner=owner, name=name)
+    if request.method == "POST" and request.POST.get("action") == "delete":
+        if request.POST.get("confirm") != model.full_name:
+            messages.error(request, f"Type {model.full_name} to confirm deletion.")
+            return redirect("model-settings", owner=owner, name=name)
+        model_delete(actor=request.user, model=model)
+        messages.success(request, f"Deleted {owner}/{name}.")
+        return redirect("profile", owner=owner)
+    events = AuditEvent.objects.filter(model=model).select_related("actor")[:200]
+    return render(request, "catalog/model_settings.html", {"model": model, "events": events})
+
+
+def _visible_model(request, owner, name):
+    try:
+        return selectors.model_get(user=request.user, owner=owner, name=name)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
