@@ -4,7 +4,11 @@ clone per test). Filter-only queries must give exactly what the database backend
 from __future__ import annotations
 
 import importlib.util
+import threading
+import urllib.error
+import urllib.request
 from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import StringIO
 
 import pytest
@@ -84,13 +88,17 @@ def osmem_server():
 
 @pytest.fixture
 def engine(request, settings) -> SearchBackend:
-    """The engine backend on a fresh osmem clone."""
+    """The engine backend on a fresh osmem clone; through opensearch-py unless a test asks for
+    the elasticsearch client (osmem also answers as Elasticsearch)."""
     for module in ("osmem_server", "opensearchpy", "elasticsearch"):
         if importlib.util.find_spec(module) is None:
             service_unavailable(f"{module} is not installed (pip install -r requirements-dev.txt)")
     clone = request.getfixturevalue("osmem_clone")  # from osmem-server's pytest plugin
-    settings.HUB_SEARCH_BACKEND = "opensearch"
+    kind = getattr(request, "param", "opensearch")
+    settings.HUB_SEARCH_BACKEND = kind
     settings.HUB_SEARCH_URL = clone.url
+    if kind == "elasticsearch":
+        settings.HUB_SEARCH_URL = request.getfixturevalue("plain_json_proxy")(clone.url)
     settings.HUB_SEARCH_INDEX = "test-models"
     _backend.cache_clear()
     yield get_backend()
@@ -100,6 +108,58 @@ def engine(request, settings) -> SearchBackend:
 @pytest.fixture(autouse=True)
 def fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # tests only
+
+
+@pytest.fixture
+def plain_json_proxy():
+    """elasticsearch-py 8+ always sends `compatible-with` media types, which OpenSearch-API
+    servers (osmem included) refuse; this relay rewrites them to plain JSON so the
+    elasticsearch client's calls can still be exercised against osmem."""
+    servers = []
+
+    def start(upstream: str) -> str:
+        server = ThreadingHTTPServer(("127.0.0.1", 0), _relay_handler(upstream))
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_port}"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+def _relay_handler(upstream: str) -> type[BaseHTTPRequestHandler]:
+    class Relay(BaseHTTPRequestHandler):
+        def _relay(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0)) or None
+            kind = "x-ndjson" if "ndjson" in self.headers.get("Content-Type", "") else "json"
+            request = urllib.request.Request(
+                upstream + self.path,
+                data=body,
+                method=self.command,
+                headers={"Content-Type": f"application/{kind}", "Accept": "application/json"},
+            )
+            try:
+                response = urllib.request.urlopen(request, timeout=30)
+            except urllib.error.HTTPError as error:
+                response = error
+            with response:
+                data = response.read()
+                self.send_response(response.status)
+                for name in ("Content-Type", "X-Elastic-Product"):
+                    if response.headers.get(name):
+                        self.send_header(name, response.headers[name])
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(b"" if self.command == "HEAD" else data)
+
+        do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _relay
+
+        def log_message(self, *args) -> None:
+            pass
+
+    return Relay
 
 
 @pytest.fixture
@@ -158,6 +218,7 @@ def names(page: SearchPage) -> list[str]:
     return [by_id[hit.model_id] for hit in page.hits]
 
 
+@pytest.mark.parametrize("engine", ["opensearch", "elasticsearch"], indirect=True)
 def test_filters_facets_and_sorts_match_the_database_backend(indexed, users):
     database = DatabaseBackend()
     for user in ("anon", "alice", "bob", "admin"):
@@ -194,6 +255,7 @@ def test_name_match_ranks_above_card_mention(indexed, users):
     assert page.hits[0].score > page.hits[found.index("bob/tiny-classifier")].score
 
 
+@pytest.mark.parametrize("engine", ["opensearch", "elasticsearch"], indirect=True)
 def test_prefix_typo_and_multi_word_matches(indexed, users):
     anon = users["anon"]
     assert names(run(indexed, anon, search="whis")) == ["bob/whisper-small"]
@@ -263,6 +325,7 @@ def test_a_bad_cursor_is_invalid_input(indexed, users):
         run(indexed, users["anon"], cursor="WyJhIiwgImIiXQ")  # ["a", "b"]
 
 
+@pytest.mark.parametrize("engine", ["opensearch", "elasticsearch"], indirect=True)
 def test_edit_visibility_change_and_delete_follow_index_models(indexed, users, catalog):
     whisper = catalog["bob/whisper-small"]
     model_update(model=whisper, summary="Transcribes podcasts")
@@ -290,6 +353,7 @@ def test_changes_reach_the_index_through_the_celery_task(
     assert names(run(indexed, users["anon"], search="now open")) == ["alice/secret-bert"]
 
 
+@pytest.mark.parametrize("engine", ["opensearch", "elasticsearch"], indirect=True)
 def test_first_write_creates_the_index_with_its_mapping(engine, catalog, users):
     assert run(engine, users["anon"]).total == 0  # no index yet: an empty page, not an error
     engine.index_models([catalog["bob/whisper-small"].pk])
@@ -299,6 +363,7 @@ def test_first_write_creates_the_index_with_its_mapping(engine, catalog, users):
     assert "prefix" in properties["name"]["fields"]
 
 
+@pytest.mark.parametrize("engine", ["opensearch", "elasticsearch"], indirect=True)
 def test_reindex_command_swaps_in_a_fresh_index(engine, catalog, users):
     client = engine.engine.client
     for _ in range(2):

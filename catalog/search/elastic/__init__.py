@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from itertools import islice
 
 from django.conf import settings
 from django.utils import timezone
@@ -29,6 +29,7 @@ class ElasticBackend(SearchBackend):
     name = "elastic"
 
     def __init__(self) -> None:
+        self.name = settings.HUB_SEARCH_BACKEND  # "opensearch" | "elasticsearch"
         self.alias = settings.HUB_SEARCH_INDEX.lower()
         self.engine: Engine = engine_connect(settings.HUB_SEARCH_BACKEND, settings.HUB_SEARCH_URL)
 
@@ -71,16 +72,12 @@ class ElasticBackend(SearchBackend):
         return count
 
     def _fill(self, target: str) -> int:
-        counted = [0]
-
-        def actions() -> Iterator[dict]:
-            rows = Model.objects.select_related("namespace").order_by("pk")
-            for row in rows.iterator(chunk_size=BATCH):
-                counted[0] += 1
-                yield _index_action(target, row)
-
-        self._bulk(actions())
-        return counted[0]
+        rows = Model.objects.select_related("namespace").order_by("pk").iterator(chunk_size=BATCH)
+        count = 0
+        while batch := list(islice(rows, BATCH)):
+            self._bulk([_index_action(target, row) for row in batch])
+            count += len(batch)
+        return count
 
     def _point_alias(self, target: str) -> None:
         indices = self.engine.client.indices
