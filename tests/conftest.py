@@ -119,9 +119,12 @@ def live_worker(request, worker_blob_dir, tmp_path, settings, django_db_blocker)
         "OPTIONS": {"location": str(worker_blob_dir), "allow_overwrite": True},
     }
     settings.STORAGES = storages
-    broker_purge()
+    from hub.celery import app
+
     extra = getattr(request, "param", None) or {}
     worker = Worker(worker_blob_dir, tmp_path / "worker.log", extra_env=extra)
+    app.conf.task_default_queue = worker.queue
+    broker_purge()
     worker.start()
     yield worker
     worker.stop()

@@ -25,6 +25,13 @@ def database_url() -> str:
     return f"postgres://{user}{password}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
 
 
+def die_with_parent() -> None:
+    """Linux: the worker gets SIGKILL if the test process dies, so none outlives a run."""
+    import ctypes
+
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
 class Worker:
     """Start/kill/restart a `celery worker` subprocess; its log goes to a file for debugging."""
 
@@ -33,6 +40,9 @@ class Worker:
         self.log_path = log_path
         self.extra_env = extra_env or {}
         self.process: subprocess.Popen | None = None
+        # A queue of this test run's own: a worker left over from an aborted run elsewhere on
+        # the machine can never take (and mishandle) our tasks.
+        self.queue = f"hub-test-{os.getpid()}"
 
     def env(self) -> dict[str, str]:
         env = dict(os.environ)
@@ -66,12 +76,15 @@ class Worker:
                 "--without-gossip",
                 "--without-mingle",
                 "--without-heartbeat",
+                "-Q",
+                self.queue,
             ],
             cwd=ROOT,
             env=self.env(),
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=die_with_parent,
         )
         self._wait_ready()
 

@@ -1,0 +1,182 @@
+"""The interface the Django side calls: adapter ABC plus request/result/progress types."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+MiB = 1024 * 1024
+STRATEGIES = ("head-only", "last-k")
+
+
+class DatasetError(ValueError):
+    """A dataset we refuse. The message is shown to the user and says what to fix."""
+
+
+class Cancelled(Exception):
+    """Training stopped because ``is_cancelled()`` returned True."""
+
+
+@dataclass(frozen=True)
+class DatasetLimits:
+    max_rows: int = 100_000
+    max_zip_members: int = 20_000
+    max_uncompressed_bytes: int = 512 * MiB
+    max_text_file_bytes: int = 64 * MiB
+    max_member_bytes: int = 64 * MiB  # one file inside a ZIP
+    max_image_pixels: int = 25_000_000  # per image, e.g. 5000 x 5000
+    min_examples_per_class: int = 2  # one to train on and one to validate with
+    max_classes: int = 1_000
+
+
+@dataclass
+class DatasetSummary:
+    kind: str  # "text" | "images"
+    rows: int
+    classes: list[str]
+    per_class: dict[str, int]
+    format: str  # "csv" | "jsonl" | "zip"
+    columns: list[str] = field(default_factory=list)  # text: the columns used
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class HyperParams:
+    strategy: str = "head-only"  # or "last-k": also train the last `unfreeze_layers` units
+    unfreeze_layers: int = 2
+    epochs: int = 30
+    learning_rate: float = 0.01
+    batch_size: int = 32
+    validation_split: float = 0.2
+    seed: int = 0
+    weight_decay: float = 0.0
+    max_length: int = 256  # text: tokens per example (longer texts are truncated)
+    image_size: int = 0  # images: square input side, multiple of 32; 0 = the base model's
+    cache_features: bool = True  # reuse frozen-backbone outputs across epochs
+    backbone_learning_rate: float = 0.0  # last-k: rate for unfrozen layers; 0 = learning_rate/100
+    refit: bool = True  # head-only: after validating, train the published head on all examples
+
+    def validate(self, max_units: int | None = None) -> None:
+        """Raises ValueError naming the field and the allowed range."""
+        checks = [
+            (self.strategy in STRATEGIES, f"strategy must be one of {', '.join(STRATEGIES)}"),
+            (1 <= self.epochs <= 500, "epochs must be between 1 and 500"),
+            (0 < self.learning_rate <= 1, "learning_rate must be > 0 and <= 1"),
+            (1 <= self.batch_size <= 1024, "batch_size must be between 1 and 1024"),
+            (0.05 <= self.validation_split <= 0.5, "validation_split must be 0.05 to 0.5"),
+            (0 <= self.seed < 2**31, "seed must be between 0 and 2**31-1"),
+            (0 <= self.weight_decay <= 1, "weight_decay must be between 0 and 1"),
+            (8 <= self.max_length <= 512, "max_length must be between 8 and 512"),
+            (self.image_size == 0 or (32 <= self.image_size <= 512 and self.image_size % 32 == 0),
+             "image_size must be 0 (the base model's) or a multiple of 32 from 32 to 512"),
+            (0 <= self.backbone_learning_rate <= 1, "backbone_learning_rate must be 0 to 1"),
+        ]  # fmt: skip
+        if self.strategy == "last-k":
+            top = max_units if max_units is not None else 64
+            checks.append(
+                (1 <= self.unfreeze_layers <= top, f"unfreeze_layers must be between 1 and {top}")
+            )
+        for ok, message in checks:
+            if not ok:
+                raise ValueError(message)
+
+    @property
+    def trainable_units(self) -> int:
+        return self.unfreeze_layers if self.strategy == "last-k" else 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], defaults: HyperParams | None = None) -> HyperParams:
+        """Known keys over ``defaults``; unknown keys raise ValueError (typos must not pass)."""
+        names = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - names)
+        if unknown:
+            raise ValueError(f"unknown hyper-parameter(s): {', '.join(unknown)}")
+        base = defaults or cls()
+        typed = {k: _coerce(k, v, type(getattr(base, k))) for k, v in data.items()}
+        return replace(base, **typed)
+
+
+def _coerce(name: str, value: Any, kind: type) -> Any:
+    """Form values arrive as strings; bool("false") would be True, so parse explicitly."""
+    if kind is bool:
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in ("1", "true", "yes", "on"):
+            return True
+        if text in ("0", "false", "no", "off", ""):
+            return False
+        raise ValueError(f"{name} must be true or false")
+    try:
+        return kind(value)
+    except (TypeError, ValueError):
+        noun = {int: "a whole number", float: "a number"}.get(kind, kind.__name__)
+        raise ValueError(f"{name} must be {noun}") from None
+
+
+@dataclass
+class EpochProgress:
+    epoch: int
+    epochs: int
+    train_loss: float
+    val_loss: float
+    val_accuracy: float
+
+
+@dataclass
+class TrainRequest:
+    base_dir: Path
+    dataset_path: Path
+    params: HyperParams
+    output_dir: Path
+    limits: DatasetLimits = field(default_factory=DatasetLimits)
+    parent: dict[str, Any] | None = None  # written to config.json as "parent" (e.g. repo id)
+
+
+@dataclass
+class TrainResult:
+    files: list[str]  # relative to output_dir
+    metrics: dict[str, Any]  # accuracy, macro_f1, confusion_matrix, labels, val_examples
+    config: dict[str, Any]  # the written config.json
+    training: dict[str, Any]  # params used, timings, feature cache info
+
+
+ProgressFn = Callable[[EpochProgress], None]
+CancelFn = Callable[[], bool]
+LogFn = Callable[[str], None]
+
+
+class Adapter(ABC):
+    key: str
+    title: str
+    task: str  # pipeline tag of the output model
+
+    @abstractmethod
+    def accepts(self, base_config: dict) -> str | None:
+        """None when this adapter can fine-tune the base model, else a short reason why not."""
+
+    @abstractmethod
+    def default_params(self) -> HyperParams: ...
+
+    @abstractmethod
+    def inspect_dataset(self, path: Path, limits: DatasetLimits) -> DatasetSummary:
+        """Validates the whole dataset; raises DatasetError."""
+
+    @abstractmethod
+    def train(
+        self,
+        request: TrainRequest,
+        *,
+        on_progress: ProgressFn,
+        is_cancelled: CancelFn,
+        log: LogFn,
+    ) -> TrainResult:
+        """Fine-tunes into ``request.output_dir``; raises Cancelled, DatasetError."""

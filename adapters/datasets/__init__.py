@@ -1,0 +1,59 @@
+"""Safe loaders for user datasets. Every refusal is a DatasetError that says what to fix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..base import DatasetError, DatasetLimits, DatasetSummary
+from .checks import check_classes
+from .images import ImageDataset, load_images
+from .text import TextDataset, load_text
+from .zipsafe import is_zip
+
+__all__ = [
+    "ImageDataset",
+    "TextDataset",
+    "detect_kind",
+    "inspect_dataset",
+    "load_image_dataset",
+    "load_text_dataset",
+]
+
+
+def detect_kind(path: Path) -> str:
+    """'images' for a ZIP (by its magic bytes), else 'text'."""
+    return "images" if is_zip(path) else "text"
+
+
+def load_text_dataset(path: Path, limits: DatasetLimits) -> tuple[TextDataset, DatasetSummary]:
+    if is_zip(path):
+        raise DatasetError(
+            "This is a ZIP archive; text classification needs a CSV or JSON Lines file "
+            "with 'text' and 'label' columns."
+        )
+    ds = load_text(Path(path), limits)
+    per_class = check_classes(ds.labels, limits)
+    summary = DatasetSummary(
+        "text", len(ds.texts), list(per_class), per_class, ds.format, ds.columns
+    )
+    return ds, summary
+
+
+def load_image_dataset(
+    path: Path, limits: DatasetLimits, *, decode: bool = True
+) -> tuple[ImageDataset, DatasetSummary]:
+    if not is_zip(path):
+        raise DatasetError(
+            "Image classification needs a ZIP archive with one folder of images per class."
+        )
+    ds = load_images(Path(path), limits, decode=decode)
+    per_class = check_classes(ds.labels, limits)
+    summary = DatasetSummary("images", len(ds.members), list(per_class), per_class, "zip")
+    return ds, summary
+
+
+def inspect_dataset(path: Path, limits: DatasetLimits) -> DatasetSummary:
+    """Validates any supported dataset and summarises it (kind detected from content)."""
+    if detect_kind(path) == "images":
+        return load_image_dataset(path, limits)[1]
+    return load_text_dataset(path, limits)[1]

@@ -1,0 +1,33 @@
+"""Checks shared by every dataset kind: classes and examples per class."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from ..base import DatasetError, DatasetLimits
+
+
+def check_classes(labels: list[str], limits: DatasetLimits) -> dict[str, int]:
+    """Counts per class, sorted by class name; raises DatasetError when training can't work."""
+    counts = Counter(labels)
+    if not counts:
+        raise DatasetError("The dataset has no examples.")
+    if len(counts) < 2:
+        only = next(iter(counts))
+        raise DatasetError(
+            f"Found only one class ({only!r}); a classifier needs at least 2 different labels."
+        )
+    if len(counts) > limits.max_classes:
+        raise DatasetError(
+            f"Found {len(counts)} classes; the limit is {limits.max_classes}. "
+            "Merge rare labels or split the task."
+        )
+    small = sorted(c for c, n in counts.items() if n < limits.min_examples_per_class)
+    if small:
+        shown = ", ".join(f"{c!r} ({counts[c]})" for c in small[:5])
+        more = f" and {len(small) - 5} more" if len(small) > 5 else ""
+        raise DatasetError(
+            f"Each class needs at least {limits.min_examples_per_class} examples; too few in: "
+            f"{shown}{more}. Add examples or remove those classes."
+        )
+    return {c: counts[c] for c in sorted(counts)}

@@ -1,0 +1,124 @@
+"""ZIP of class folders: ``cat/1.png, dog/2.jpg`` (optionally inside one top-level folder)."""
+
+from __future__ import annotations
+
+import io
+import warnings
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from itertools import pairwise
+from pathlib import Path, PurePosixPath
+
+from PIL import Image
+
+from ..base import DatasetError, DatasetLimits
+from .zipsafe import ARCHIVE_SUFFIXES, Budget, is_ignored, open_zip
+
+# Only plain raster formats: Pillow's other plugins (EPS via Ghostscript...) are attack surface.
+FORMATS = ("PNG", "JPEG", "BMP", "GIF", "WEBP")
+
+
+@dataclass
+class ImageDataset:
+    path: Path
+    members: list[str]  # ZIP entry names, sorted
+    labels: list[str]
+    format: str = "zip"
+
+    @contextmanager
+    def reader(self, limits: DatasetLimits) -> Iterator[ImageReader]:
+        zf = open_zip(self.path, limits)
+        try:
+            yield ImageReader(zf, Budget(limits), limits)
+        finally:
+            zf.close()
+
+
+class ImageReader:
+    """Decodes members of an open ZIP into RGB images, within the limits."""
+
+    def __init__(self, zf: zipfile.ZipFile, budget: Budget, limits: DatasetLimits):
+        self.zf, self.budget, self.limits = zf, budget, limits
+
+    def new_pass(self) -> None:
+        """A new sweep over the data (next epoch) may read every byte again."""
+        self.budget = Budget(self.limits)
+
+    def image(self, member: str) -> Image.Image:
+        data = self.budget.read(self.zf, self.zf.getinfo(member))
+        return decode_image(data, member, self.limits)
+
+
+def decode_image(data: bytes, member: str, limits: DatasetLimits) -> Image.Image:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            img = Image.open(io.BytesIO(data), formats=FORMATS)
+            if img.width * img.height > limits.max_image_pixels:
+                raise DatasetError(
+                    f"{member!r} is {img.width}x{img.height} pixels; images may have at most "
+                    f"{limits.max_image_pixels:,} pixels. Downscale it."
+                )
+            img.load()
+    except DatasetError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise DatasetError(f"{member!r} is too large to decode (decompression bomb).") from None
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise DatasetError(
+            f"{member!r} is not an image we can read ({type(exc).__name__}). "
+            f"Use {', '.join(FORMATS)} files only."
+        ) from None
+    return img
+
+
+def class_of(name: str, wrapper: str | None) -> str:
+    parts = PurePosixPath(name.replace("\\", "/")).parts
+    if wrapper is not None:
+        parts = parts[1:]
+    if len(parts) != 2:
+        raise DatasetError(
+            f"{name!r} is not directly inside a class folder. Expected class_name/image.png "
+            "(optionally inside one top-level folder)."
+        )
+    return parts[0]
+
+
+def find_wrapper(names: list[str]) -> str | None:
+    """One shared top-level folder, with class folders inside it, is a wrapper to skip."""
+    tops = {PurePosixPath(n.replace("\\", "/")).parts[0] for n in names}
+    deep = all(len(PurePosixPath(n.replace("\\", "/")).parts) == 3 for n in names)
+    return next(iter(tops)) if len(tops) == 1 and deep else None
+
+
+def list_examples(zf: zipfile.ZipFile) -> tuple[list[str], list[str]]:
+    names = sorted(i.filename for i in zf.infolist() if not is_ignored(i.filename))
+    repeated = next((a for a, b in pairwise(names) if a == b), None)
+    if repeated:
+        raise DatasetError(f"The ZIP has two entries named {repeated!r}; re-create the ZIP.")
+    if not names:
+        raise DatasetError("The ZIP holds no files. Put one folder of images per class in it.")
+    nested = [n for n in names if n.lower().endswith(ARCHIVE_SUFFIXES)]
+    if nested:
+        raise DatasetError(
+            f"The ZIP contains another archive ({nested[0]!r}). Unpack it and put its images "
+            "in the class folders instead."
+        )
+    wrapper = find_wrapper(names)
+    return names, [class_of(n, wrapper) for n in names]
+
+
+def load_images(path: Path, limits: DatasetLimits, *, decode: bool = True) -> ImageDataset:
+    """Validates layout and (with ``decode``) decodes every image once."""
+    zf = open_zip(path, limits)
+    try:
+        members, labels = list_examples(zf)
+        if decode:
+            budget = Budget(limits)
+            for member in members:
+                decode_image(budget.read(zf, zf.getinfo(member)), member, limits)
+    finally:
+        zf.close()
+    return ImageDataset(path, members, labels)
