@@ -6,11 +6,14 @@ import hashlib
 import json
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import torch
-from safetensors.torch import load_file, save_file
+if TYPE_CHECKING:  # torch loads only where tensors are read or written
+    import torch
 
 HUB_FORMAT = 1
+TEXT_ARCHITECTURES = {"bert"}
+IMAGE_ARCHITECTURES = {"efficientnet-lite0", "mobilenet-v2"}
 CONFIG = "config.json"
 BACKBONE = "backbone.safetensors"
 HEAD = "head.safetensors"
@@ -45,11 +48,15 @@ def file_role(config: dict, role: str) -> str | None:
 
 def save_tensors(path: Path, tensors: dict[str, torch.Tensor]) -> None:
     # Contiguous CPU copies: safetensors refuses shared or strided storage.
+    from safetensors.torch import save_file
+
     clean = {k: v.detach().to("cpu").contiguous().clone() for k, v in sorted(tensors.items())}
     save_file(clean, str(path), metadata={"format": "pt"})
 
 
 def load_tensors(path: Path) -> dict[str, torch.Tensor]:
+    from safetensors.torch import load_file
+
     return load_file(str(path), device="cpu")
 
 

@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import torch
-
 from . import hubformat
-from .architectures import TEXT_ARCHITECTURES, load_backbone
 from .base import (
     Adapter,
     CancelFn,
@@ -22,26 +17,10 @@ from .base import (
     TrainResult,
 )
 from .datasets import load_text_dataset
-from .outputs import OutputSpec, training_record, write_model
-from .text import TextEncoder, pad
-from .training import Hooks, fit
+from .hubformat import TEXT_ARCHITECTURES
 
 BASE_TASKS = ("feature-extraction", "sentence-similarity", "text-classification")
 INT8_REASON = "int8 ONNX exports cannot be trained; fine-tune the float model it came from"
-
-
-class TextSource:
-    def __init__(self, ids: list[list[int]]):
-        self.ids = ids
-
-    def input_batches(
-        self, indices: list[int], batch_size: int
-    ) -> Iterator[tuple[list[int], tuple[torch.Tensor, ...]]]:
-        # Length-sorted within the requested indices: little padding, same result.
-        order = sorted(indices, key=lambda i: (len(self.ids[i]), i))
-        for start in range(0, len(order), batch_size):
-            chunk = order[start : start + batch_size]
-            yield chunk, pad([self.ids[i] for i in chunk])
 
 
 def refuse_reason(config: dict) -> str | None:
@@ -80,37 +59,7 @@ class TextClassificationAdapter(Adapter):
         is_cancelled: CancelFn,
         log: LogFn,
     ) -> TrainResult:
-        started = time.perf_counter()
-        base_dir, params = Path(request.base_dir), request.params
-        config = hubformat.read_config(base_dir)
-        reason = refuse_reason(config)
-        if reason:
-            raise ValueError(f"cannot fine-tune this model: {reason}")
-        params.validate(max_units=config["model_config"]["num_hidden_layers"])
-        ds, summary = load_text_dataset(request.dataset_path, request.limits)
-        log(f"dataset: {summary.rows} rows, {len(summary.classes)} classes ({summary.format})")
-        labels = summary.classes
-        index = {c: i for i, c in enumerate(labels)}
-        tokenizer_name = hubformat.file_role(config, "tokenizer")
-        encoder = TextEncoder(base_dir / tokenizer_name, params.max_length)
-        ids = encoder.ids(ds.texts)
-        backbone = load_backbone(base_dir, config)
-        hooks = Hooks(on_progress, is_cancelled, log)
-        outcome = fit(
-            backbone, TextSource(ids), [index[c] for c in ds.labels], labels, params, hooks
-        )
-        log(f"validation accuracy {outcome.metrics['accuracy']:.3f}; exporting")
-        t_export = time.perf_counter()
-        sample = [ids[i] for i in outcome.val_indices[:8]]
-        spec = OutputSpec(
-            adapter=self.key,
-            task=self.task,
-            kind="text",
-            labels=labels,
-            preprocessing={**config["preprocessing"], "max_length": params.max_length},
-            onnx_inputs=pad(sample),
-            extra_files={"tokenizer": tokenizer_name},
-        )
-        files, out_config, diff = write_model(request, config, backbone, outcome.head, spec)
-        training = training_record(params, outcome, summary, diff, started, t_export)
-        return TrainResult(files, outcome.metrics, out_config, training)
+        # torch loads here, in the worker, not in web processes that only check acceptance.
+        from .text_training import train
+
+        return train(self, request, on_progress=on_progress, is_cancelled=is_cancelled, log=log)

@@ -13,7 +13,9 @@ class CatalogConfig(AppConfig):
         folders = [settings.DATA_DIR, settings.FILE_UPLOAD_TEMP_DIR, settings.STATIC_ROOT]
         transport = settings.CELERY_BROKER_TRANSPORT_OPTIONS
         folders += [
-            transport[key] for key in ("data_folder_in", "processed_folder") if key in transport
+            transport[key]
+            for key in ("data_folder_in", "processed_folder", "control_folder")
+            if key in transport
         ]
         for folder in folders:
             Path(folder).mkdir(parents=True, exist_ok=True)

@@ -5,8 +5,6 @@ from __future__ import annotations
 from celery import shared_task
 from django.conf import settings
 
-from catalog.services.finetune_run import JobBusy, finetune_execute
-
 
 @shared_task(
     bind=True,
@@ -17,6 +15,8 @@ from catalog.services.finetune_run import JobBusy, finetune_execute
     max_retries=None,
 )
 def finetune_run(self, job_id: str) -> None:
+    from catalog.services.finetune_run import JobBusy, finetune_execute  # torch: worker only
+
     try:
         finetune_execute(job_id)
     except JobBusy as exc:

@@ -5,7 +5,8 @@ set -euo pipefail
 host=${1:-127.0.0.1}
 port=${2:-8000}
 cd "$(dirname "$0")/.."
-.venv/bin/celery -A hub worker --loglevel=INFO --concurrency=1 --pool=solo &
+# -B: the same process runs the periodic tasks (trending counts); one worker, so no duplicates.
+.venv/bin/celery -A hub worker -B --loglevel=INFO --concurrency=1 --pool=solo &
 worker=$!
 trap 'kill $worker 2>/dev/null; wait $worker 2>/dev/null' EXIT INT TERM
 echo "The hub is at http://$host:$port/ (worker pid $worker). Ctrl-C stops both."

@@ -17,8 +17,7 @@ BUILDERS: dict[str, type[Backbone]] = {
     "efficientnet-lite0": EfficientNetLite,
     "mobilenet-v2": MobileNetV2,
 }
-TEXT_ARCHITECTURES = {"bert"}
-IMAGE_ARCHITECTURES = {"efficientnet-lite0", "mobilenet-v2"}
+from ..hubformat import IMAGE_ARCHITECTURES, TEXT_ARCHITECTURES  # noqa: E402,F401
 
 __all__ = ["Backbone", "Classifier", "build_backbone", "load_backbone", "load_head"]
 

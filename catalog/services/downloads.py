@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from catalog.models import DownloadDay, Model
 from catalog.ratelimit import first_in_window
+from catalog.search import search_models_changed
 
 PRIMARY_SUFFIXES = (".safetensors", ".onnx", ".gguf", ".bin", ".pt", ".pth")
 
@@ -44,8 +45,14 @@ def trending_refresh(*, days: int = 7) -> int:
     since = timezone.now().date() - timedelta(days=days - 1)
     recent = DownloadDay.objects.filter(model=OuterRef("pk"), day__gte=since).order_by()
     totals = recent.values("model").annotate(total=Sum("count")).values("total")[:1]
-    changed = Model.objects.exclude(trending=Coalesce(Subquery(totals), 0)).update(
-        trending=Coalesce(Subquery(totals), 0)
-    )
+    stale = Model.objects.exclude(trending=Coalesce(Subquery(totals), 0))
+    with transaction.atomic():
+        # Counters that downloads changed reach a search engine's index here, in one batch,
+        # rather than as one index task per download.
+        touched = set(stale.values_list("id", flat=True)) | set(
+            DownloadDay.objects.filter(day__gte=since).values_list("model_id", flat=True)
+        )
+        changed = stale.update(trending=Coalesce(Subquery(totals), 0))
+        search_models_changed(sorted(touched))
     DownloadDay.objects.filter(day__lt=since - timedelta(days=30)).delete()
     return changed

@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from catalog.models import Like, Model
+from catalog.search import search_models_changed
 
 
 def like_set(*, user, model: Model, liked: bool) -> int:
@@ -21,4 +22,5 @@ def like_set(*, user, model: Model, liked: bool) -> int:
                 Model.objects.filter(pk=model.pk).update(likes=F("likes") + 1)
         elif Like.objects.filter(user=user, model=model).delete()[0]:
             Model.objects.filter(pk=model.pk).update(likes=F("likes") - 1)
+        search_models_changed([model.pk])
     return Model.objects.values_list("likes", flat=True).get(pk=model.pk)

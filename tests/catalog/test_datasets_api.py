@@ -35,8 +35,11 @@ GOOD_CSV = "text,label\n" + "".join(f"text {n},{'ab'[n % 2]}\n" for n in range(8
 def post_dataset(client, name: str, data: bytes, adapter: str):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    return client.post("/api/datasets", {"file": SimpleUploadedFile(name, data),
-                                         "adapter": adapter}, format="multipart")
+    return client.post(
+        "/api/datasets",
+        {"file": SimpleUploadedFile(name, data), "adapter": adapter},
+        format="multipart",
+    )
 
 
 @pytest.mark.parametrize(
@@ -47,26 +50,51 @@ def post_dataset(client, name: str, data: bytes, adapter: str):
         ("d.csv", b"text,label\na,x\nb,x\nc,y\n", "text-classification", "too few in: 'y'"),
         ("d.csv", b"text,label\na,x\n,x\nc,y\nd,y\n", "text-classification", "empty text"),
         ("d.csv", "text,label\ncaf\xe9,x\n".encode("latin-1"), "text-classification", "not UTF-8"),
-        ("d.jsonl", b'{"text": "a", "label": "x"}\nnot json\n', "text-classification",
-         "not valid JSON"),
+        (
+            "d.jsonl",
+            b'{"text": "a", "label": "x"}\nnot json\n',
+            "text-classification",
+            "not valid JSON",
+        ),
         ("d.csv", b"", "text-classification", "empty"),
-        ("i.zip", zip_bytes({**GOOD_IMAGES, "cat/notes.txt": b"hello"}), "image-classification",
-         "not an image"),
-        ("i.zip", zip_bytes({**GOOD_IMAGES, "dog/broken.png": b"\x89PNG\r\n\x1a\nbroken"}),
-         "image-classification", "not an image"),
-        ("i.zip", zip_bytes({**GOOD_IMAGES, "../evil.png": png()}), "image-classification",
-         "'..' path"),
-        ("i.zip", zip_bytes({**GOOD_IMAGES, "/abs/evil.png": png()}), "image-classification",
-         "absolute"),
+        (
+            "i.zip",
+            zip_bytes({**GOOD_IMAGES, "cat/notes.txt": b"hello"}),
+            "image-classification",
+            "not an image",
+        ),
+        (
+            "i.zip",
+            zip_bytes({**GOOD_IMAGES, "dog/broken.png": b"\x89PNG\r\n\x1a\nbroken"}),
+            "image-classification",
+            "not an image",
+        ),
+        (
+            "i.zip",
+            zip_bytes({**GOOD_IMAGES, "../evil.png": png()}),
+            "image-classification",
+            "'..' path",
+        ),
+        (
+            "i.zip",
+            zip_bytes({**GOOD_IMAGES, "/abs/evil.png": png()}),
+            "image-classification",
+            "absolute",
+        ),
         ("i.zip", b"PK\x03\x04 truncated", "image-classification", "not a readable ZIP"),
-        ("i.zip", zip_bytes({"cat/a.png": png(), "cat/b.png": png(9)}), "image-classification",
-         "only one class"),
+        (
+            "i.zip",
+            zip_bytes({"cat/a.png": png(), "cat/b.png": png(9)}),
+            "image-classification",
+            "only one class",
+        ),
         ("d.csv", GOOD_CSV.encode(), "image-classification", "ZIP"),
         ("i.zip", zip_bytes(GOOD_IMAGES), "text-classification", "ZIP"),
     ],
 )
-def test_bad_datasets_are_refused_with_their_message(api, isolated_storage, name, data, adapter,
-                                                      fragment):
+def test_bad_datasets_are_refused_with_their_message(
+    api, isolated_storage, name, data, adapter, fragment
+):
     response = post_dataset(api, name, data, adapter)
     assert response.status_code == 400, response.content
     assert fragment in response.json()["error"], response.json()["error"]
@@ -108,8 +136,9 @@ def test_submit_refuses_models_no_adapter_accepts(api):
     create_model(api, "plain")
     upload(api, "alice/plain", [("config.json", b'{"architecture": "mystery"}')])
     dataset = post_dataset(api, "t.csv", GOOD_CSV.encode(), "text-classification").json()
-    response = api.post("/api/finetunes", {"model": "alice/plain", "dataset": dataset["id"]},
-                        format="json")
+    response = api.post(
+        "/api/finetunes", {"model": "alice/plain", "dataset": dataset["id"]}, format="json"
+    )
     assert response.status_code == 400 and "cannot fine-tune" in response.json()["error"]
     assert FineTuneJob.objects.count() == 0
 

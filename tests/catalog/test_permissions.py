@@ -22,8 +22,9 @@ def people(make_user):
     users = {"admin": owner}
     for role in ("reader", "writer"):
         users[role] = make_user(f"{role}-user")
-        Membership.objects.create(namespace=org, user=users[role], role=role[:-2] if
-                                  role == "reader" else "write")
+        Membership.objects.create(
+            namespace=org, user=users[role], role=role[:-2] if role == "reader" else "write"
+        )
     Membership.objects.filter(user=users["reader"]).update(role="read")
     users["stranger"] = make_user("stranger")
     return users, org
@@ -31,12 +32,19 @@ def people(make_user):
 
 @pytest.fixture
 def private_model(people):
-    users, org = people
+    users, _org = people
     api = APIClient()
     api.force_authenticate(users["admin"])
-    assert api.post("/api/models", {"name": "secret", "namespace": "acme", "private": True},
-                    format="json").status_code == 201
-    assert upload(api, "acme/secret", [("config.json", b"{}"), ("w.raw", b"weights")]).status_code == 201
+    assert (
+        api.post(
+            "/api/models", {"name": "secret", "namespace": "acme", "private": True}, format="json"
+        ).status_code
+        == 201
+    )
+    assert (
+        upload(api, "acme/secret", [("config.json", b"{}"), ("w.raw", b"weights")]).status_code
+        == 201
+    )
     return "acme/secret"
 
 
@@ -81,14 +89,19 @@ def test_api_matrix(people, private_model, method, url, expected):
         api, _ = clients(users)[role]
         body = {"version": "v1"} if "aliases" in url else {"summary": "x"}
         if "duplicate" in url:
-            body = {"repository": f"{users[role].username if role != 'anonymous' else 'x'}/copy-{role}"}
+            body = {
+                "repository": f"{users[role].username if role != 'anonymous' else 'x'}/copy-{role}"
+            }
         if "duplicate" in url and role in ("reader",):
             body = {"repository": f"acme/copy-{role}"}  # readers may not create models in acme
         response = getattr(api, method)(url, body, format="json")
         assert response.status_code == status, (role, method, url, response.content[:200])
         if status == 404 and method != "head":
-            assert "secret" not in response.json().get("error", "") or role == "anonymous" \
+            assert (
+                "secret" not in response.json().get("error", "")
+                or role == "anonymous"
                 or "does not exist" in response.json()["error"]
+            )
 
 
 @pytest.mark.parametrize(("url", "expected"), PAGES)
@@ -115,10 +128,12 @@ def test_private_models_absent_from_lists_search_facets_and_profiles(people, pri
 
 def test_private_fork_and_derivative_lists(people, private_model):
     users, _ = people
-    writer_api, writer_web = clients(users)["writer"]
-    response = writer_api.post("/api/models/acme/secret/duplicate",
-                               {"repository": "writer-user/my-copy", "private": True},
-                               format="json")
+    writer_api, _writer_web = clients(users)["writer"]
+    response = writer_api.post(
+        "/api/models/acme/secret/duplicate",
+        {"repository": "writer-user/my-copy", "private": True},
+        format="json",
+    )
     assert response.status_code == 200
     anon_web = Client()
     assert "my-copy" not in anon_web.get("/acme/secret").content.decode()
@@ -130,19 +145,26 @@ def test_visibility_change_needs_admin(people, private_model):
     response = writer_api.patch("/api/models/acme/secret", {"private": False}, format="json")
     assert response.status_code == 403 and "admins" in response.json()["error"]
     admin_api, _ = clients(users)["admin"]
-    assert admin_api.patch("/api/models/acme/secret", {"private": False},
-                           format="json").status_code == 200
+    assert (
+        admin_api.patch("/api/models/acme/secret", {"private": False}, format="json").status_code
+        == 200
+    )
     assert APIClient().get("/api/models/acme/secret").status_code == 200
 
 
 def test_org_membership_management(people):
-    users, org = people
+    users, _org = people
     admin_api, _ = clients(users)["admin"]
     writer_api, _ = clients(users)["writer"]
-    assert writer_api.put("/api/organizations/acme/members/stranger", {"role": "read"},
-                          format="json").status_code == 403
-    assert admin_api.put("/api/organizations/acme/members/stranger", {"role": "write"},
-                         format="json").json() == {"user": "stranger", "role": "write"}
+    assert (
+        writer_api.put(
+            "/api/organizations/acme/members/stranger", {"role": "read"}, format="json"
+        ).status_code
+        == 403
+    )
+    assert admin_api.put(
+        "/api/organizations/acme/members/stranger", {"role": "write"}, format="json"
+    ).json() == {"user": "stranger", "role": "write"}
     response = admin_api.delete("/api/organizations/acme/members/olga")
     assert response.status_code == 400 and "at least one admin" in response.json()["error"]
     assert Namespace.objects.get(name="acme").members.count() == 4

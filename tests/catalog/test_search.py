@@ -15,21 +15,63 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def catalog(alice, bob):
     specs = [
-        (alice, "bert-base-news", dict(task="text-classification", source_domain="news",
-                                       license="mit", languages=["en"], datasets=["bbc"],
-                                       summary="BERT classifier for news topics")),
-        (alice, "resnet-50", dict(task="image-classification", source_domain="natural-images",
-                                  license="apache-2.0", datasets=["imagenet"],
-                                  summary="Residual network trained on photos")),
-        (bob, "whisper-small", dict(task="automatic-speech-recognition", source_domain="speech",
-                                    license="mit", languages=["en", "de"],
-                                    summary="Speech recognition")),
-        (bob, "tiny-classifier", dict(task="text-classification", source_domain="web-text",
-                                      license="apache-2.0", languages=["de"],
-                                      card="Mentions bert only in the card body.",
-                                      summary="A small text model")),
-        (alice, "secret-bert", dict(task="text-classification", source_domain="news",
-                                    license="mit", private=True, summary="Alice's private bert")),
+        (
+            alice,
+            "bert-base-news",
+            {
+                "task": "text-classification",
+                "source_domain": "news",
+                "license": "mit",
+                "languages": ["en"],
+                "datasets": ["bbc"],
+                "summary": "BERT classifier for news topics",
+            },
+        ),
+        (
+            alice,
+            "resnet-50",
+            {
+                "task": "image-classification",
+                "source_domain": "natural-images",
+                "license": "apache-2.0",
+                "datasets": ["imagenet"],
+                "summary": "Residual network trained on photos",
+            },
+        ),
+        (
+            bob,
+            "whisper-small",
+            {
+                "task": "automatic-speech-recognition",
+                "source_domain": "speech",
+                "license": "mit",
+                "languages": ["en", "de"],
+                "summary": "Speech recognition",
+            },
+        ),
+        (
+            bob,
+            "tiny-classifier",
+            {
+                "task": "text-classification",
+                "source_domain": "web-text",
+                "license": "apache-2.0",
+                "languages": ["de"],
+                "card": "Mentions bert only in the card body.",
+                "summary": "A small text model",
+            },
+        ),
+        (
+            alice,
+            "secret-bert",
+            {
+                "task": "text-classification",
+                "source_domain": "news",
+                "license": "mit",
+                "private": True,
+                "summary": "Alice's private bert",
+            },
+        ),
     ]
     models = {name: model_create(user=user, name=name, **fields) for user, name, fields in specs}
     Model.objects.filter(name="resnet-50").update(downloads=500, likes=3)
@@ -61,23 +103,36 @@ def test_typo_tolerance_on_postgres(anon, catalog):
 
 def test_filters_combine_and_accept_hub_style_filter_param(anon, catalog):
     assert set(ids(anon.get("/api/models?task=text-classification&license=mit"))) == {
-        "alice/bert-base-news"}
-    assert set(ids(anon.get("/api/models?filter=license:apache-2.0&filter=image-classification"))) \
-        == {"alice/resnet-50"}
-    assert set(ids(anon.get("/api/models?language=de"))) == {"bob/whisper-small",
-                                                           "bob/tiny-classifier"}
+        "alice/bert-base-news"
+    }
+    assert set(
+        ids(anon.get("/api/models?filter=license:apache-2.0&filter=image-classification"))
+    ) == {"alice/resnet-50"}
+    assert set(ids(anon.get("/api/models?language=de"))) == {
+        "bob/whisper-small",
+        "bob/tiny-classifier",
+    }
     assert set(ids(anon.get("/api/models?license=mit,apache-2.0&language=de"))) == {
-        "bob/whisper-small", "bob/tiny-classifier"}
+        "bob/whisper-small",
+        "bob/tiny-classifier",
+    }
     assert ids(anon.get("/api/models?dataset=imagenet")) == ["alice/resnet-50"]
-    assert ids(anon.get("/api/models?author=bob&sort=downloads")) == ["bob/whisper-small",
-                                                                   "bob/tiny-classifier"]
+    assert ids(anon.get("/api/models?author=bob&sort=downloads")) == [
+        "bob/whisper-small",
+        "bob/tiny-classifier",
+    ]
 
 
 def test_sorts(anon, catalog):
-    assert ids(anon.get("/api/models?sort=downloads"))[:2] == ["alice/resnet-50", "bob/whisper-small"]
+    assert ids(anon.get("/api/models?sort=downloads"))[:2] == [
+        "alice/resnet-50",
+        "bob/whisper-small",
+    ]
     assert ids(anon.get("/api/models?sort=likes"))[0] == "bob/whisper-small"
-    assert ids(anon.get("/api/models?sort=trending"))[:2] == ["alice/bert-base-news",
-                                                           "bob/whisper-small"]
+    assert ids(anon.get("/api/models?sort=trending"))[:2] == [
+        "alice/bert-base-news",
+        "bob/whisper-small",
+    ]
     assert ids(anon.get("/api/models?sort=createdAt"))[0] == "bob/tiny-classifier"
     assert anon.get("/api/models?sort=sideways").status_code == 400
 
@@ -85,11 +140,15 @@ def test_sorts(anon, catalog):
 def test_facet_counts_hide_private_models_and_support_multi_select(anon, alice, catalog):
     body = anon.get("/api/search/facets?task=text-classification").json()
     assert body["total"] == 2
-    facets = {name: {v["value"]: v["count"] for v in values}
-              for name, values in body["facets"].items()}
+    facets = {
+        name: {v["value"]: v["count"] for v in values} for name, values in body["facets"].items()
+    }
     # The task facet counts under the other filters only, so other tasks stay selectable.
-    assert facets["task"] == {"text-classification": 2, "image-classification": 1,
-                              "automatic-speech-recognition": 1}
+    assert facets["task"] == {
+        "text-classification": 2,
+        "image-classification": 1,
+        "automatic-speech-recognition": 1,
+    }
     assert facets["license"] == {"mit": 1, "apache-2.0": 1}
     assert facets["language"] == {"en": 1, "de": 1}
     owner = APIClient()
@@ -105,16 +164,18 @@ def test_cursor_pages_cover_everything_once(anon, catalog):
         seen += ids(response)
         link = response.get("Link")
         url = link.split(";")[0].strip("<>") if link else None
-    assert sorted(seen) == sorted(["alice/bert-base-news", "alice/resnet-50", "bob/whisper-small",
-                                   "bob/tiny-classifier"])
+    assert sorted(seen) == sorted(
+        ["alice/bert-base-news", "alice/resnet-50", "bob/whisper-small", "bob/tiny-classifier"]
+    )
     assert len(seen) == len(set(seen))
 
 
 def test_page_and_api_agree(client, anon, catalog):
     api_ids = ids(anon.get("/api/models?search=bert&sort=relevance"))
     html = client.get("/models?search=bert&sort=relevance").content.decode()
-    positions = [html.index(name.split("/")[1].replace("bert", "<mark>bert</mark>", 1))
-                 for name in api_ids]
+    positions = [
+        html.index(name.split("/")[1].replace("bert", "<mark>bert</mark>", 1)) for name in api_ids
+    ]
     assert positions == sorted(positions)
     assert "Alice&#x27;s private bert" not in html and "secret" not in html
 

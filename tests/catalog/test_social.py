@@ -23,8 +23,9 @@ def test_fork_shares_blobs_and_links_back(api, isolated_storage, bob):
     blobs_before = sorted(p for p in isolated_storage["blobs"].rglob("*") if p.is_file())
     other = APIClient()
     other.force_authenticate(bob)
-    response = other.post("/api/models/alice/base/duplicate", {"repository": "bob/my-base"},
-                          format="json")
+    response = other.post(
+        "/api/models/alice/base/duplicate", {"repository": "bob/my-base"}, format="json"
+    )
     assert response.status_code == 200 and response.json()["url"].endswith("/bob/my-base")
     fork = other.get("/api/models/bob/my-base").json()
     source = other.get("/api/models/alice/base").json()
@@ -48,8 +49,11 @@ def test_fork_takes_the_same_queries_whatever_the_size(api, bob):
         create_model(api, f"m{files}")
         upload(api, f"alice/m{files}", [(f"f{i}.raw", b"x%d" % i) for i in range(files)])
         with CaptureQueriesContext(connection) as queries:
-            other.post(f"/api/models/alice/m{files}/duplicate",
-                       {"repository": f"bob/fork{files}"}, format="json")
+            other.post(
+                f"/api/models/alice/m{files}/duplicate",
+                {"repository": f"bob/fork{files}"},
+                format="json",
+            )
         counts.append(len(queries))
     assert counts[0] == counts[1]
 
@@ -118,8 +122,12 @@ def test_audit_log_records_writes_and_shows_to_admins(api, client, alice):
 def test_forms_refuse_posts_without_csrf_token(alice):
     strict = Client(enforce_csrf_checks=True)
     strict.force_login(alice)
-    assert strict.post("/new", {"name": "x", "task": "other", "source_domain": "other",
-                                "license": "mit"}).status_code == 403
+    assert (
+        strict.post(
+            "/new", {"name": "x", "task": "other", "source_domain": "other", "license": "mit"}
+        ).status_code
+        == 403
+    )
     assert not Model.objects.filter(name="x").exists()
     session_api = APIClient(enforce_csrf_checks=True)
     session_api.force_login(alice)
@@ -130,11 +138,17 @@ def test_forms_refuse_posts_without_csrf_token(alice):
 def test_login_is_rate_limited(alice, settings):
     settings.HUB_LOGIN_RATE = "3/300"
     web = Client()
-    codes = [web.post("/accounts/login/", {"username": "alice", "password": "wrong"}).status_code
-             for _ in range(5)]
+    codes = [
+        web.post("/accounts/login/", {"username": "alice", "password": "wrong"}).status_code
+        for _ in range(5)
+    ]
     assert codes == [200, 200, 200, 429, 429]
-    assert "Too many log-in attempts" in web.post(
-        "/accounts/login/", {"username": "alice", "password": "correct-horse-9"}).content.decode()
+    assert (
+        "Too many log-in attempts"
+        in web.post(
+            "/accounts/login/", {"username": "alice", "password": "correct-horse-9"}
+        ).content.decode()
+    )
 
 
 def test_uploads_are_rate_limited(api, settings):

@@ -39,8 +39,9 @@ def refused(api, repo, files, isolated_storage, fragment: str) -> None:
         (ff.inst_exploit, "system"),
     ],
 )
-def test_malicious_pickles_are_refused_and_never_run(api, repo, isolated_storage, tmp_path,
-                                                     builder, fragment):
+def test_malicious_pickles_are_refused_and_never_run(
+    api, repo, isolated_storage, tmp_path, builder, fragment
+):
     marker = tmp_path / "pwned"
     refused(api, repo, [("pytorch_model.bin", builder(marker))], isolated_storage, fragment)
     assert not marker.exists()
@@ -75,24 +76,34 @@ def test_onnx_external_data_outside_the_version(api, repo, isolated_storage, tmp
 
 def test_onnx_external_data_inside_the_version_is_fine(api, repo, tmp_path):
     path = ff.onnx_model(tmp_path / "m.onnx", external_location="weights.data")
-    response = upload(api, repo, [("model.onnx", path.read_bytes()),
-                                  ("weights.data", b"\x00" * 48)])
+    response = upload(
+        api, repo, [("model.onnx", path.read_bytes()), ("weights.data", b"\x00" * 48)]
+    )
     assert response.status_code == 201, response.content
 
 
 def test_real_checkpoint_and_safetensors_are_accepted(api, repo, tmp_path: Path):
     checkpoint = ff.torch_zip_checkpoint(tmp_path / "ok.pt")
     tensors = ff.safetensors_file(tmp_path / "w.safetensors")
-    response = upload(api, repo, [("pytorch_model.bin", checkpoint.read_bytes()),
-                                  ("model.safetensors", tensors.read_bytes())])
+    response = upload(
+        api,
+        repo,
+        [
+            ("pytorch_model.bin", checkpoint.read_bytes()),
+            ("model.safetensors", tensors.read_bytes()),
+        ],
+    )
     assert response.status_code == 201, response.content
     formats = {s["rfilename"]: s["metadata"]["format"] for s in response.json()["siblings"]}
     assert formats == {"pytorch_model.bin": "pytorch", "model.safetensors": "safetensors"}
 
 
 def test_injection_in_card_name_and_message_is_inert(api, client):
-    create_model(api, "inj", card='<script>alert(1)</script><img src=x onerror=alert(2)>'
-                                  '[x](javascript:alert(3))')
+    create_model(
+        api,
+        "inj",
+        card="<script>alert(1)</script><img src=x onerror=alert(2)>[x](javascript:alert(3))",
+    )
     upload(api, "alice/inj", [("a.txt", b"a")], message='<script>alert("msg")</script>')
     html = client.get("/alice/inj").content.decode()
     assert "<script>alert" not in html and "onerror" not in html and "javascript:" not in html

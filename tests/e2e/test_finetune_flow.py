@@ -9,8 +9,12 @@ from adapters import demo_data
 from tests.catalog.finetune_helpers import MINILM, seed_starter
 from tests.e2e.conftest import log_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.training, pytest.mark.worker,
-              pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.training,
+    pytest.mark.worker,
+    pytest.mark.django_db(transaction=True),
+]
 
 
 def test_finetune_from_the_model_page(page, screenshot, make_user, live_worker, tmp_path):

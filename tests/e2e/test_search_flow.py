@@ -14,11 +14,22 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def catalog(make_user):
     user = make_user("hana", "browser-pass-1")
     for index in range(35):
-        model_create(user=user, name=f"vision-net-{index:02d}", task="image-classification",
-                     source_domain="natural-images", license="mit" if index % 2 else "apache-2.0",
-                     summary=f"Vision network number {index}")
-    model_create(user=user, name="news-bert", task="text-classification", source_domain="news",
-                 license="mit", summary="Classifies news articles")
+        model_create(
+            user=user,
+            name=f"vision-net-{index:02d}",
+            task="image-classification",
+            source_domain="natural-images",
+            license="mit" if index % 2 else "apache-2.0",
+            summary=f"Vision network number {index}",
+        )
+    model_create(
+        user=user,
+        name="news-bert",
+        task="text-classification",
+        source_domain="news",
+        license="mit",
+        summary="Classifies news articles",
+    )
     Model.objects.filter(name="vision-net-07").update(downloads=999)
     return user
 
@@ -32,7 +43,9 @@ def test_search_filters_sort_paging_and_back(page, screenshot, catalog):
     assert page.locator("#result-count").inner_text().startswith("36 models")
 
     page.fill("#search-input", "news")  # results follow the typing, no submit
-    page.wait_for_function("document.querySelector('#result-count').innerText.startsWith('1 model')")
+    page.wait_for_function(
+        "document.querySelector('#result-count').innerText.startsWith('1 model')"
+    )
     assert result_names(page) == ["news-bert"]
     assert page.locator(".hit mark").first.inner_text().lower() == "news"
     assert "search=news" in page.url
@@ -51,7 +64,9 @@ def test_search_filters_sort_paging_and_back(page, screenshot, catalog):
 
     page.select_option("#sort-select", "downloads")
     page.wait_for_function("location.search.includes('sort=downloads')")
-    page.wait_for_function("document.querySelector('.hit .tile-title').innerText.includes('vision-net-07')")
+    page.wait_for_function(
+        "document.querySelector('.hit .tile-title').innerText.includes('vision-net-07')"
+    )
     first_page = result_names(page)
     page.click("#next-page")
     page.wait_for_function("location.search.includes('cursor=')")
@@ -62,7 +77,8 @@ def test_search_filters_sort_paging_and_back(page, screenshot, catalog):
     page.go_back()  # the URL holds the state: back returns to the first page
     page.wait_for_function("!location.search.includes('cursor=')")
     page.wait_for_function(
-        f"document.querySelector('.hit .tile-title').innerText.includes('{first_page[0]}')")
+        f"document.querySelector('.hit .tile-title').innerText.includes('{first_page[0]}')"
+    )
     assert result_names(page) == first_page
 
     shared = page.url  # a shared link reproduces the same results
@@ -75,5 +91,7 @@ def test_no_results_state_offers_a_way_out(page, catalog):
     hint = page.locator("#no-results")
     assert "No results with Apache 2.0" in hint.inner_text()
     page.click("#no-results a:has-text('without it')")
-    page.wait_for_function("document.querySelector('#result-count').innerText.startsWith('1 model')")
+    page.wait_for_function(
+        "document.querySelector('#result-count').innerText.startsWith('1 model')"
+    )
     assert result_names(page) == ["news-bert"]
