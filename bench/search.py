@@ -37,6 +37,7 @@ import search_data  # noqa: E402
 
 SERVER = "postgres://postgres@127.0.0.1:5432"
 GOAL_P95_MS = 50.0
+SLOW_MS = 1000.0  # a search slower than this gets one warm-up only
 CHUNK = 20_000
 SETTINGS = (
     "shared_buffers",
@@ -201,13 +202,15 @@ def run_case(case: Case, user, args: argparse.Namespace) -> Result:
         query, walk_ms = follow_cursor(backend, query, case.page)
         print(f"    ({case.name}: walked {case.page - 1} pages in {walk_ms:.0f} ms)")
     result = Result(case)
-    for _ in range(args.warmup):
-        _, page = timed_search(backend, query)
+    deadline = time.monotonic() + args.case_seconds  # warm-up included
+    for index in range(args.warmup):
+        run, page = timed_search(backend, query)
         result.total, result.hits = page.total, len(page.hits)
-    deadline = time.monotonic() + args.case_seconds
+        if index == 0 and run.ms > SLOW_MS:
+            break  # slow: one warm-up is enough
     for index in range(args.reps):
-        if index >= 3 and time.monotonic() > deadline:
-            break  # slow case: fewer samples, keeps the run bounded (n is printed)
+        if index >= args.min_reps and time.monotonic() > deadline:
+            break  # slow query: fewer samples keep the run bounded (n is printed)
         run, _ = timed_search(backend, query)
         result.runs.append(run)
     return result
@@ -522,8 +525,9 @@ def parse_args() -> argparse.Namespace:
         "--case-seconds",
         type=float,
         default=30.0,
-        help="stop a query's runs after this long (at least 3 runs)",
+        help="stop a query's runs after this long (at least --min-reps runs)",
     )
+    parser.add_argument("--min-reps", type=int, default=3, help="timed runs, however slow")
     parser.add_argument(
         "--explain", type=int, default=4, help="EXPLAIN ANALYZE the N slowest queries (0: none)"
     )
