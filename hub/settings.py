@@ -30,6 +30,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI / Redoc assets served locally, no CDN
     "catalog",
 ]
 
@@ -204,6 +206,69 @@ REST_FRAMEWORK = {
     ],
     "EXCEPTION_HANDLER": "catalog.api.errors.json_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DEFAULT_SCHEMA_CLASS": "catalog.api.schema.HubAutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "the hub API",
+    "DESCRIPTION": (
+        "Catalog, versions, downloads and fine-tuning of pretrained models. Paths and JSON "
+        "fields follow the Hugging Face Hub API where one exists. Every error is "
+        '`{"error": "..."}` with the matching HTTP status.'
+    ),
+    "VERSION": "1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # The download route is a plain Django view (streamed by sendfile); document it here.
+    "APPEND_PATHS": {
+        "/{owner}/{name}/resolve/{revision}/{path}": {
+            "get": {
+                "operationId": "file_download",
+                "summary": "Download one file of a version",
+                "description": "revision: `main`, an alias, `vN` or the 40-hex revision. "
+                "ETag and X-Linked-Etag are the sha256; X-Repo-Commit the revision. With S3 "
+                "storage the answer is a 302 to a presigned URL.",
+                "parameters": [
+                    {"name": n, "in": "path", "required": True, "schema": {"type": "string"}}
+                    for n in ("owner", "name", "revision", "path")
+                ]
+                + [
+                    {
+                        "name": "Range",
+                        "in": "header",
+                        "schema": {"type": "string"},
+                        "description": "bytes=a-b, bytes=a- or bytes=-n",
+                    }
+                ],
+                "responses": {
+                    "200": {"description": "The file", "content": {"application/octet-stream": {}}},
+                    "206": {
+                        "description": "The requested range",
+                        "content": {"application/octet-stream": {}},
+                    },
+                    "302": {"description": "Redirect to a presigned S3 URL"},
+                    "304": {"description": "Not modified (If-None-Match)"},
+                    **{
+                        code: {
+                            "description": text,
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/Error"}
+                                }
+                            },
+                        }
+                        for code, text in (
+                            ("401", "Bad token"),
+                            ("404", "No such model, revision or file"),
+                            ("416", "Range outside the file"),
+                        )
+                    },
+                },
+            },
+        },
+    },
 }
 
 LOGGING = {

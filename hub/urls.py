@@ -3,6 +3,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", include("catalog.api.docs_urls")),
     path("api/", include("catalog.api.urls")),
     path("", include("catalog.urls")),
 ]

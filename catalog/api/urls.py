@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from catalog.api import account_views, finetune_views, views
+from catalog.api import account_views, finetune_views, openapi, views  # noqa: F401 - openapi
 
 NAME = r"(?P<owner>[^/]+)/(?P<name>[^/]+)"
 

@@ -10,6 +10,7 @@ from catalog import selectors
 from catalog.api import serializers as out
 from catalog.api.pagination import link_header
 from catalog.api.permissions import WriteNeedsWriteToken
+from catalog.api.schema import JsonObjectSerializer
 from catalog.errors import Forbidden, InvalidInput, TooManyRequests, Unauthorized
 from catalog.models import Namespace
 from catalog.permissions import model_can_admin, model_can_write
@@ -24,6 +25,9 @@ from catalog.staging import staged_from_uploads
 
 class HubAPIView(APIView):
     permission_classes = [WriteNeedsWriteToken]
+    # The OpenAPI shapes are declared in catalog.api.openapi; this is the fallback for any
+    # endpoint not described there (documented as a free-form JSON object).
+    serializer_class = JsonObjectSerializer
 
 
 class ModelListCreate(HubAPIView):

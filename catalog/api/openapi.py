@@ -1,0 +1,275 @@
+"""OpenAPI descriptions of the REST endpoints: request and response shapes, attached to the
+views here so the views themselves stay thin. Imported by catalog.api.urls."""
+
+from __future__ import annotations
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
+from rest_framework import serializers as s
+
+from catalog.api import account_views, finetune_views, views
+from catalog.api.serializers import ModelCreateSerializer, ModelUpdateSerializer
+
+
+class BearerTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "catalog.api.authentication.BearerTokenAuthentication"
+    name = "bearerAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "An API token from /settings/tokens (`hub_...`).",
+        }
+
+
+class LfsSerializer(s.Serializer):
+    sha256 = s.CharField()
+    size = s.IntegerField()
+    pointerSize = s.IntegerField()
+
+
+class SiblingSerializer(s.Serializer):
+    rfilename = s.CharField()
+    size = s.IntegerField()
+    blobId = s.CharField()
+    lfs = LfsSerializer()
+    metadata = s.DictField(help_text="What the hub read from the file (format, tensors ...).")
+
+
+class VersionRefSerializer(s.Serializer):
+    id = s.CharField(help_text="owner/name")
+    version = s.IntegerField()
+    sha = s.CharField()
+
+
+class VersionSerializer(s.Serializer):
+    number = s.IntegerField()
+    name = s.CharField(help_text="vN")
+    sha = s.CharField(help_text="40-hex revision")
+    message = s.CharField()
+    origin = s.ChoiceField(choices=["upload", "fork", "finetune", "import"])
+    status = s.CharField()
+    author = s.CharField(allow_null=True)
+    createdAt = s.DateTimeField()
+    totalSize = s.IntegerField()
+    parent = VersionRefSerializer(allow_null=True)
+
+
+class ModelSummarySerializer(s.Serializer):
+    _id = s.CharField()
+    id = s.CharField()
+    modelId = s.CharField()
+    author = s.CharField()
+    sha = s.CharField(allow_null=True)
+    createdAt = s.DateTimeField()
+    lastModified = s.DateTimeField()
+    private = s.BooleanField()
+    downloads = s.IntegerField()
+    likes = s.IntegerField()
+    tags = s.ListField(child=s.CharField())
+    pipeline_tag = s.CharField()
+    library_name = s.CharField(allow_null=True)
+    task = s.CharField()
+    source_domain = s.CharField()
+    license = s.CharField()
+    summary = s.CharField()
+
+
+class ModelInfoSerializer(ModelSummarySerializer):
+    cardData = s.DictField()
+    siblings = SiblingSerializer(many=True)
+    card = s.CharField()
+    version = VersionSerializer(allow_null=True)
+    versions = VersionSerializer(many=True)
+    aliases = s.DictField(child=s.IntegerField())
+    parent = VersionRefSerializer(allow_null=True)
+    lineage = VersionRefSerializer(many=True)
+    metadata = s.DictField()
+    metrics = s.DictField()
+
+
+UPLOAD = inline_serializer(
+    "VersionUpload",
+    {
+        "files": s.ListField(child=s.FileField(), help_text="One part per file."),
+        "paths": s.ListField(
+            child=s.CharField(),
+            required=False,
+            help_text="Path in the repository for each file, in order.",
+        ),
+        "message": s.CharField(required=False),
+        "mode": s.ChoiceField(choices=["add", "replace"], required=False),
+        "delete": s.ListField(child=s.CharField(), required=False),
+    },
+)
+FACETS = inline_serializer(
+    "Facets",
+    {
+        "total": s.IntegerField(),
+        "facets": s.DictField(child=s.ListField(child=s.DictField())),
+    },
+)
+DATASET = inline_serializer(
+    "Dataset",
+    {
+        "id": s.IntegerField(),
+        "name": s.CharField(),
+        "kind": s.CharField(),
+        "format": s.CharField(),
+        "sha256": s.CharField(),
+        "summary": s.DictField(),
+        "createdAt": s.DateTimeField(),
+    },
+)
+JOB = inline_serializer(
+    "FineTuneJob",
+    {
+        "id": s.UUIDField(),
+        "status": s.ChoiceField(choices=["queued", "running", "succeeded", "failed", "cancelled"]),
+        "adapter": s.CharField(),
+        "params": s.DictField(),
+        "base": VersionRefSerializer(),
+        "dataset": s.IntegerField(),
+        "epoch": s.IntegerField(),
+        "epochs": s.IntegerField(),
+        "history": s.ListField(child=s.DictField()),
+        "metrics": s.DictField(),
+        "error": s.CharField(allow_null=True),
+        "log": s.CharField(),
+        "result": VersionRefSerializer(allow_null=True),
+    },
+)
+SEARCH_PARAMS = [
+    OpenApiParameter("search", str, description="Words; prefix and typo tolerant."),
+    OpenApiParameter("author", str),
+    OpenApiParameter("filter", str, many=True),
+    OpenApiParameter("task", str),
+    OpenApiParameter("library", str),
+    OpenApiParameter("source_domain", str),
+    OpenApiParameter("license", str),
+    OpenApiParameter("language", str),
+    OpenApiParameter("dataset", str),
+    OpenApiParameter("base_model", str),
+    OpenApiParameter("finetunable", bool),
+    OpenApiParameter(
+        "sort", str, enum=["relevance", "downloads", "likes", "updated", "created", "trending"]
+    ),
+    OpenApiParameter("limit", int),
+    OpenApiParameter("cursor", str, description="From the Link header."),
+]
+MESSAGE = inline_serializer("Ok", {"ok": s.BooleanField(required=False)})
+
+extend_schema_view(
+    get=extend_schema(
+        operation_id="models_list",
+        parameters=SEARCH_PARAMS,
+        responses=ModelSummarySerializer(many=True),
+    ),
+    post=extend_schema(request=ModelCreateSerializer, responses={201: ModelInfoSerializer}),
+)(views.ModelListCreate)
+extend_schema_view(get=extend_schema(parameters=SEARCH_PARAMS, responses=FACETS))(
+    views.SearchFacets
+)
+extend_schema_view(
+    get=extend_schema(responses=ModelInfoSerializer),
+    patch=extend_schema(request=ModelUpdateSerializer, responses=ModelInfoSerializer),
+    delete=extend_schema(responses={204: None}),
+)(views.ModelDetail)
+extend_schema_view(
+    get=extend_schema(responses=VersionSerializer(many=True)),
+    post=extend_schema(
+        request={"multipart/form-data": UPLOAD}, responses={201: ModelInfoSerializer}
+    ),
+)(views.VersionListCreate)
+extend_schema_view(
+    put=extend_schema(
+        request=inline_serializer("AliasSet", {"version": s.CharField()}),
+        responses=inline_serializer(
+            "Alias", {"alias": s.CharField(), "version": s.IntegerField(), "sha": s.CharField()}
+        ),
+    ),
+    delete=extend_schema(responses={204: None}),
+)(views.AliasDetail)
+extend_schema_view(get=extend_schema(responses=OpenApiTypes.OBJECT))(views.WhoAmI)
+extend_schema_view(
+    post=extend_schema(
+        request={
+            "multipart/form-data": inline_serializer(
+                "DatasetUpload", {"file": s.FileField(), "adapter": s.CharField()}
+            )
+        },
+        responses={201: DATASET},
+    )
+)(finetune_views.DatasetCreate)
+extend_schema_view(get=extend_schema(responses=DATASET))(finetune_views.DatasetDetail)
+extend_schema_view(
+    post=extend_schema(
+        request=inline_serializer(
+            "FineTuneSubmit",
+            {
+                "model": s.CharField(help_text="owner/name"),
+                "revision": s.CharField(required=False),
+                "dataset": s.IntegerField(),
+                "adapter": s.CharField(required=False),
+                "params": s.DictField(required=False),
+                "target_name": s.CharField(required=False),
+                "private": s.BooleanField(required=False),
+                "publish_to_base": s.BooleanField(required=False),
+            },
+        ),
+        responses={202: JOB},
+    )
+)(finetune_views.FineTuneCreate)
+extend_schema_view(get=extend_schema(responses=JOB))(finetune_views.FineTuneDetail)
+extend_schema_view(post=extend_schema(request=None, responses=JOB))(finetune_views.FineTuneCancel)
+LIKE = inline_serializer("Like", {"liked": s.BooleanField(), "likes": s.IntegerField()})
+extend_schema_view(
+    post=extend_schema(request=None, responses=LIKE), delete=extend_schema(responses=LIKE)
+)(account_views.ModelLike)
+extend_schema_view(
+    post=extend_schema(
+        request=inline_serializer(
+            "Duplicate", {"repository": s.CharField(), "private": s.BooleanField(required=False)}
+        ),
+        responses={
+            200: inline_serializer("Duplicated", {"url": s.URLField(), "id": s.CharField()})
+        },
+    )
+)(account_views.ModelDuplicate)
+extend_schema_view(
+    get=extend_schema(
+        responses=inline_serializer(
+            "AuditEvent",
+            {
+                "action": s.CharField(),
+                "actor": s.CharField(allow_null=True),
+                "target": s.CharField(),
+                "details": s.DictField(),
+                "at": s.DateTimeField(),
+            },
+            many=True,
+        )
+    )
+)(account_views.ModelAudit)
+extend_schema_view(
+    post=extend_schema(
+        request=inline_serializer("OrgCreate", {"name": s.CharField()}),
+        responses={201: inline_serializer("Org", {"name": s.CharField(), "type": s.CharField()})},
+    )
+)(account_views.Organizations)
+extend_schema_view(
+    put=extend_schema(
+        request=inline_serializer(
+            "MemberRole", {"role": s.ChoiceField(choices=["read", "write", "admin"])}
+        ),
+        responses=inline_serializer("Member", {"user": s.CharField(), "role": s.CharField()}),
+    ),
+    delete=extend_schema(responses={204: None}),
+)(account_views.OrganizationMember)

@@ -1,0 +1,36 @@
+"""OpenAPI: every operation documents the shared error shape for its error statuses, so a
+client can rely on `{"error": "..."}` whatever goes wrong."""
+
+from __future__ import annotations
+
+from drf_spectacular.openapi import AutoSchema
+from rest_framework import serializers
+
+ERROR_CODES = {
+    "GET": (400, 401, 404, 429),
+    "HEAD": (401, 404),
+    "POST": (400, 401, 403, 404, 409, 413, 429),
+    "PUT": (400, 401, 403, 404, 409),
+    "PATCH": (400, 401, 403, 404),
+    "DELETE": (401, 403, 404),
+}
+
+
+class JsonObjectSerializer(serializers.Serializer):
+    """A JSON object whose fields the endpoint documents in prose."""
+
+
+class ErrorSerializer(serializers.Serializer):
+    error = serializers.CharField(help_text="What went wrong and what to do about it.")
+
+
+class HubAutoSchema(AutoSchema):
+    def _get_response_bodies(self, direction="response"):
+        # Added after the declared responses (extend_schema replaces get_response_serializers).
+        responses = super()._get_response_bodies(direction)
+        for code in ERROR_CODES.get(self.method, (400,)):
+            responses.setdefault(
+                str(code),
+                self._get_response_for_code(ErrorSerializer, str(code), direction=direction),
+            )
+        return responses
