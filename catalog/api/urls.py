@@ -10,7 +10,7 @@ urlpatterns = [
     re_path(rf"^models/{NAME}$", views.ModelDetail.as_view(), name="api-model"),
     re_path(
         rf"^models/{NAME}/revision/(?P<revision>[^/]+)$",
-        views.ModelDetail.as_view(),
+        views.ModelRevisionDetail.as_view(),
         name="api-model-revision",
     ),
     re_path(rf"^models/{NAME}/versions$", views.VersionListCreate.as_view(), name="api-versions"),

@@ -104,6 +104,12 @@ class ModelDetail(HubAPIView):
         return Response(status=204)
 
 
+class ModelRevisionDetail(ModelDetail):
+    """A pinned revision is read-only."""
+
+    http_method_names = ["get", "head", "options"]
+
+
 class VersionListCreate(HubAPIView):
     def get(self, request: Request, owner: str, name: str) -> Response:
         model = selectors.model_get(user=request.user, owner=owner, name=name)
