@@ -194,9 +194,9 @@ def follow_cursor(backend, query, page: int) -> tuple[Any, float]:
 
 
 def run_case(case: Case, user, args: argparse.Namespace) -> Result:
-    from catalog.search.database import DatabaseBackend
+    from django.utils.module_loading import import_string
 
-    backend = DatabaseBackend()
+    backend = import_string(args.backend)()
     query = build_query(case, user)
     if case.page > 1:
         query, walk_ms = follow_cursor(backend, query, case.page)
@@ -498,7 +498,8 @@ def bench_scale(models: int, args: argparse.Namespace, url: str) -> list[Result]
     print(
         f"\n== searches, {models:,} models: warm-up {args.warmup}, up to {args.reps} runs each "
         f"(at most ~{args.case_seconds:.0f} s per query); times in ms; session SQL: "
-        f"{'; '.join(args.sql) or 'none'}; load average {load1:.1f}/{load5:.1f} =="
+        f"{'; '.join(args.sql) or 'none'};\n   backend {args.backend}; "
+        f"load average {load1:.1f}/{load5:.1f} =="
     )
     results = [run_case(case, user, args) for case in cases]
     print_results(results)
@@ -546,6 +547,11 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument(
         "--sql", action="append", default=[], help="session SQL before the searches, repeatable"
+    )
+    parser.add_argument(
+        "--backend",
+        default="catalog.search.database.DatabaseBackend",
+        help="dotted path of the SearchBackend to time (to compare a change)",
     )
     parser.add_argument(
         "--only", action="append", default=[], help="run only queries whose name contains this"

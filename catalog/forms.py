@@ -6,6 +6,7 @@ from catalog.vocab import LICENSES, SOURCE_DOMAINS, TASKS
 
 
 class ModelCreateForm(forms.Form):
+    namespace = forms.ChoiceField(label="Owner")
     name = forms.CharField(max_length=96, help_text="Letters, digits, '-', '_' and '.'.")
     summary = forms.CharField(max_length=300, required=False)
     task = forms.ChoiceField(choices=list(TASKS.items()), initial="other")
@@ -23,6 +24,11 @@ class ModelCreateForm(forms.Form):
     card = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 10}), required=False, label="Model card (Markdown)"
     )
+
+    def __init__(self, *args, namespaces, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.namespaces = {n.name: n for n in namespaces}
+        self.fields["namespace"].choices = [(name, name) for name in self.namespaces]
 
 
 class MultipleFileInput(forms.ClearableFileInput):

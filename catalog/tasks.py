@@ -35,3 +35,11 @@ def trending_refresh() -> int:
     from catalog.services.downloads import trending_refresh as refresh
 
     return refresh()
+
+
+@shared_task
+def finetune_sweep() -> int:
+    """Beat: re-enqueue jobs stuck in queued (their message was lost to a broker outage)."""
+    from catalog.services.sweeper import requeue_stuck_jobs
+
+    return len(requeue_stuck_jobs(older_than=settings.HUB_SWEEP_QUEUED_AFTER_SECONDS))

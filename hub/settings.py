@@ -44,6 +44,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Database or broker down mid-request: a short 503 with Retry-After, not a 500 traceback.
+    "catalog.middleware.ServiceUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "hub.urls"
@@ -67,8 +69,15 @@ DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'hub.sqlite3'}"),
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+        # A persistent connection that died with a database restart is replaced, not reused.
+        conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Fail fast (-> 503) instead of hanging a worker thread when the server is unreachable.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int(
+        "DATABASE_CONNECT_TIMEOUT", 5
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web process read while the worker writes; the timeout rides out short locks.
     DATABASES["default"]["OPTIONS"] = {
@@ -187,8 +196,15 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
+# Jobs still queued this long after (re-)enqueueing are enqueued again (a broker outage at
+# submit time lost their message); a duplicate delivery is harmless: the claim is idempotent.
+HUB_SWEEP_QUEUED_AFTER_SECONDS = env_int("HUB_SWEEP_QUEUED_AFTER_SECONDS", 600)
 CELERY_BEAT_SCHEDULE = {
     "trending-refresh": {"task": "catalog.tasks.trending_refresh", "schedule": 3600.0},
+    "finetune-sweep": {
+        "task": "catalog.tasks.finetune_sweep",
+        "schedule": float(env_int("HUB_SWEEP_INTERVAL_SECONDS", 120)),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 
@@ -271,11 +287,21 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# LOG_FORMAT=json: one JSON object per line (for a log shipper); plain text otherwise.
+LOG_FORMAT = env_str("LOG_FORMAT", "plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "hub.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
@@ -286,3 +312,24 @@ LOGGING = {
 
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", False)
+
+# --- Production (docs/deployment.md): all off by default so `make run` serves plain HTTP.
+# Behind nginx/a load balancer that terminates TLS and sets X-Forwarded-Proto.
+if env_bool("HUB_BEHIND_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    USE_X_FORWARDED_HOST = env_bool("USE_X_FORWARDED_HOST", False)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]  # probes speak plain HTTP inside
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# Hashed static names (far-future cache headers); needs `collectstatic`, so opt-in.
+if env_bool("HUB_STATIC_MANIFEST", False):
+    STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
+# nginx serves local blobs itself after the app checked permissions (X-Accel-Redirect to
+# this internal location + the blob's storage name). Empty: the app streams them.
+HUB_ACCEL_REDIRECT_PREFIX = env_str("HUB_ACCEL_REDIRECT_PREFIX")
+# The same for S3 blobs: nginx proxies the presigned URL (the S3 server stays internal).
+HUB_ACCEL_S3_PREFIX = env_str("HUB_ACCEL_S3_PREFIX")
+# Seconds the 503 page asks clients to wait before retrying.
+HUB_RETRY_AFTER_SECONDS = env_int("HUB_RETRY_AFTER_SECONDS", 10)

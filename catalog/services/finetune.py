@@ -5,6 +5,8 @@ short, transactional steps around it."""
 
 from __future__ import annotations
 
+import logging
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
@@ -22,6 +24,8 @@ from catalog.services.datasets import adapter_get
 from catalog.services.models import model_create
 from catalog.services.namespaces import namespace_for_user
 from catalog.services.versions import version_publish
+
+logger = logging.getLogger(__name__)
 
 
 def finetune_submit(
@@ -79,9 +83,16 @@ def finetune_submit(
 
 
 def _enqueue(job_id) -> None:
+    from kombu.exceptions import OperationalError as BrokerError
+
     from catalog.tasks import finetune_run
 
-    finetune_run.delay(str(job_id))
+    try:
+        finetune_run.delay(str(job_id))
+    except (BrokerError, OSError) as exc:
+        # The job row is committed and stays queued: the sweeper sends it once the broker
+        # is back (catalog.services.sweeper). The user gets their 202, not a 500.
+        logger.error("could not enqueue fine-tune job %s (left for the sweeper): %s", job_id, exc)
 
 
 def params_validate(adapter, params: dict) -> HyperParams:

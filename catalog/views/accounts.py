@@ -57,14 +57,17 @@ def _user_create(data: dict):
 @login_required
 def tokens(request: HttpRequest) -> HttpResponse:
     form = TokenCreateForm(request.POST or None)
-    secret = None
     if request.method == "POST" and form.is_valid():
         try:
             _, secret = token_create(user=request.user, **form.cleaned_data)
         except HubError as exc:
             form.add_error("name", exc.message)
         else:
-            form = TokenCreateForm()
+            # Post/redirect/get: a reload must not mint another token. The secret rides in the
+            # session for exactly one page view, then it is gone for good.
+            request.session["new_token_secret"] = secret
+            return redirect("tokens")
+    secret = request.session.pop("new_token_secret", None)
     return render(
         request,
         "catalog/tokens.html",

@@ -14,7 +14,7 @@ from catalog.finetune_selectors import jobs_for_base
 from catalog.finetuning import finetune_options
 from catalog.forms import ModelCreateForm, VersionUploadForm
 from catalog.models import Like
-from catalog.permissions import model_can_admin, model_can_write
+from catalog.permissions import model_can_admin, model_can_write, writable_namespaces
 from catalog.search.params import search_query
 from catalog.search.presenters import facet_groups, highlights, no_result_hints
 from catalog.services.models import model_create
@@ -122,12 +122,13 @@ def model_detail(
 
 @login_required
 def model_new(request: HttpRequest) -> HttpResponse:
-    form = ModelCreateForm(request.POST or None)
+    form = ModelCreateForm(request.POST or None, namespaces=writable_namespaces(request.user))
     if request.method == "POST" and form.is_valid():
         fields = dict(form.cleaned_data)
         name = fields.pop("name")
+        namespace = form.namespaces[fields.pop("namespace")]
         try:
-            model = model_create(user=request.user, name=name, **fields)
+            model = model_create(user=request.user, name=name, namespace=namespace, **fields)
         except HubError as exc:
             form.add_error("name" if exc.status in (400, 409) else None, exc.message)
         else:

@@ -152,3 +152,55 @@ def test_jobs_and_datasets_are_private_to_their_owner(api, bob):
     assert other.get(f"/api/datasets/{dataset['id']}").status_code == 404
     assert other.get("/api/finetunes/00000000-0000-0000-0000-000000000000").status_code == 404
     assert other.get("/api/finetunes/not-a-uuid").status_code == 404
+
+
+def test_a_queued_job_can_be_cancelled_before_any_worker_runs_it(api):
+    from catalog.models import FineTuneJob
+
+    create_model(api, "enc", task="feature-extraction")
+    config = (
+        b'{"hub_format": 1, "architecture": "bert", "task": "feature-extraction", '
+        b'"files": {"backbone": "backbone.safetensors", "tokenizer": "tokenizer.json"}}'
+    )
+    upload(api, "alice/enc", [("config.json", config)])
+    dataset = post_dataset(api, "t.csv", GOOD_CSV.encode(), "text-classification").json()
+    job = api.post(
+        "/api/finetunes",
+        {"model": "alice/enc", "dataset": dataset["id"], "target_name": "enc-ft"},
+        format="json",
+    )
+    assert job.status_code == 202, job.content
+    assert job.json()["status"] == "queued"
+    cancelled = api.post(f"/api/finetunes/{job.json()['id']}/cancel").json()
+    assert cancelled["status"] == "cancelled" and cancelled["result"] is None
+    again = api.post(f"/api/finetunes/{job.json()['id']}/cancel")
+    assert again.status_code == 409 and "already cancelled" in again.json()["error"]
+    assert FineTuneJob.objects.get().status == "cancelled"
+
+
+def test_submit_validates_hyper_parameters_and_target(api):
+    create_model(api, "enc2", task="feature-extraction")
+    config = (
+        b'{"hub_format": 1, "architecture": "bert", "task": "feature-extraction", '
+        b'"files": {"backbone": "backbone.safetensors", "tokenizer": "tokenizer.json"}}'
+    )
+    upload(api, "alice/enc2", [("config.json", config)])
+    dataset = post_dataset(api, "t.csv", GOOD_CSV.encode(), "text-classification").json()
+    bad = api.post(
+        "/api/finetunes",
+        {"model": "alice/enc2", "dataset": dataset["id"], "params": {"epochs": 0}},
+        format="json",
+    )
+    assert bad.status_code == 400 and "epochs" in bad.json()["error"]
+    typo = api.post(
+        "/api/finetunes",
+        {"model": "alice/enc2", "dataset": dataset["id"], "params": {"epoch": 3}},
+        format="json",
+    )
+    assert typo.status_code == 400 and "unknown hyper-parameter" in typo.json()["error"]
+    taken = api.post(
+        "/api/finetunes",
+        {"model": "alice/enc2", "dataset": dataset["id"], "target_name": "enc2"},
+        format="json",
+    )
+    assert taken.status_code == 409

@@ -165,3 +165,32 @@ def wait_until(check, timeout: float) -> None:
             return
         time.sleep(0.3)
     raise AssertionError("condition not met in time")
+
+
+def test_publish_as_the_next_version_of_my_own_fork(api, live_worker, tmp_path):
+    base = seed_starter(MINILM)
+    fork = api.post(
+        f"/api/models/{base.full_name}/duplicate", {"repository": "alice/my-minilm"}, format="json"
+    )
+    assert fork.status_code == 200
+    train, _ = demo_data.bbc_split(train_per_class=10, test_per_class=0, seed=6)
+    dataset = dataset_upload(
+        api, demo_data.write_text_csv(tmp_path / "d.csv", train), "text-classification"
+    ).json()
+    job_id = api.post(
+        "/api/finetunes",
+        {
+            "model": "alice/my-minilm",
+            "dataset": dataset["id"],
+            "adapter": "text-classification",
+            "publish_to_base": True,
+            "params": {"epochs": 5, "max_length": 64},
+        },
+        format="json",
+    ).json()["id"]
+    job = wait_for_job(api, job_id, {"succeeded", "failed", "cancelled"})
+    assert job["status"] == "succeeded", job
+    assert job["result"]["id"] == "alice/my-minilm" and job["result"]["version"] == 2
+    versions = api.get("/api/models/alice/my-minilm/versions").json()
+    assert [(v["number"], v["origin"]) for v in versions] == [(2, "finetune"), (1, "fork")]
+    assert versions[0]["parent"]["version"] == 1

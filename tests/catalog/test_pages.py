@@ -55,6 +55,7 @@ def test_create_model_form_then_upload_form(client, alice):
     response = client.post(
         "/new",
         {
+            "namespace": "alice",
             "name": "from-form",
             "task": "image-classification",
             "source_domain": "natural-images",
@@ -82,11 +83,25 @@ def test_create_form_shows_errors(client, alice):
     client.force_login(alice)
     model_create(user=alice, name="taken")
     response = client.post(
-        "/new", {"name": "taken", "task": "other", "source_domain": "other", "license": "mit"}
+        "/new",
+        {
+            "namespace": "alice",
+            "name": "taken",
+            "task": "other",
+            "source_domain": "other",
+            "license": "mit",
+        },
     )
     assert response.status_code == 400 and "already exists" in response.content.decode()
     response = client.post(
-        "/new", {"name": "bad name", "task": "other", "source_domain": "other", "license": "mit"}
+        "/new",
+        {
+            "namespace": "alice",
+            "name": "bad name",
+            "task": "other",
+            "source_domain": "other",
+            "license": "mit",
+        },
     )
     assert response.status_code == 400 and "not allowed" in response.content.decode()
 
@@ -114,7 +129,9 @@ def test_other_user_cannot_open_upload_page(client, alice, bob):
 def test_signup_login_and_tokens_page_shows_secret_once(client):
     response = client.post("/accounts/signup/", {"username": "carol", "password": "pass-word-123"})
     assert response.status_code == 302
-    page = client.post("/settings/tokens", {"name": "laptop", "scope": "read"}).content.decode()
+    page = client.post(
+        "/settings/tokens", {"name": "laptop", "scope": "read"}, follow=True
+    ).content.decode()
     assert "hub_" in page and "will not be shown again" in page
     again = client.get("/settings/tokens").content.decode()
     assert "laptop" in again and "will not be shown again" not in again
