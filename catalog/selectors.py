@@ -13,16 +13,6 @@ from catalog.permissions import visible_namespace_ids
 
 AnyUser = AbstractBaseUser | AnonymousUser
 
-SORTS = {
-    "downloads": ("-downloads", "-pk"),
-    "likes": ("-likes", "-pk"),
-    "created": ("-created_at", "-pk"),
-    "createdAt": ("-created_at", "-pk"),
-    "lastModified": ("-updated_at", "-pk"),
-    "updated": ("-updated_at", "-pk"),
-    "name": ("namespace__name", "name"),
-}
-
 
 def visibility_q(user: AnyUser) -> Q:
     if not user.is_authenticated:
@@ -41,39 +31,6 @@ def model_get(*, user: AnyUser, owner: str, name: str) -> Model:
     if model is None:
         raise RepoNotFound(f"Model {owner}/{name} does not exist or is not visible to you.")
     return model
-
-
-def model_list(
-    *,
-    user: AnyUser,
-    search: str = "",
-    author: str = "",
-    task: str = "",
-    library: str = "",
-    source_domain: str = "",
-    license: str = "",
-    tags: list[str] | None = None,
-    sort: str = "created",
-) -> QuerySet[Model]:
-    queryset = models_visible_to(user)
-    if search:
-        queryset = queryset.filter(
-            Q(name__icontains=search)
-            | Q(namespace__name__icontains=search)
-            | Q(summary__icontains=search)
-        )
-    exact = {
-        "namespace__name": author,
-        "task": task,
-        "library": library,
-        "source_domain": source_domain,
-        "license": license,
-    }
-    queryset = queryset.filter(**{key: value for key, value in exact.items() if value})
-    for tag in tags or []:
-        # JSON text match: portable across SQLite and PostgreSQL (search issue adds indexes).
-        queryset = queryset.filter(tags__icontains=f'"{tag}"')
-    return queryset.order_by(*SORTS.get(sort, SORTS["created"]))
 
 
 def versions_ready(model: Model) -> QuerySet[Version]:

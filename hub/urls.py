@@ -7,6 +7,7 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
+    path("api/", include("catalog.api.docs_urls")),
     path("api/", include("catalog.api.urls")),
     path("", include("catalog.urls")),
 ]
