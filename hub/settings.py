@@ -145,6 +145,8 @@ STORAGES = {
 HUB_MAX_FILE_SIZE = env_int("HUB_MAX_FILE_SIZE", 5 * 1024**3)
 HUB_MAX_REQUEST_SIZE = env_int("HUB_MAX_REQUEST_SIZE", 10 * 1024**3)
 HUB_MAX_FILES_PER_VERSION = env_int("HUB_MAX_FILES_PER_VERSION", 1000)
+# Git-LFS objects uploaded but never committed are swept after this long.
+HUB_LFS_STAGING_SECONDS = env_int("HUB_LFS_STAGING_SECONDS", 24 * 3600)
 FILE_UPLOAD_TEMP_DIR = env_str("FILE_UPLOAD_TEMP_DIR", str(DATA_DIR / "tmp"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 0  # every upload goes to a temp file that we hash as it arrives
 FILE_UPLOAD_HANDLERS = ["catalog.uploads.HashingUploadHandler"]

@@ -53,7 +53,9 @@ class ModelDuplicate(HubAPIView):
         namespace = Namespace.objects.filter(name=namespace_name).first()
         if namespace is None:
             raise NotFound(f"Namespace {namespace_name!r} does not exist.")
-        private = request.data.get("private")
+        # The Hub's client sends `visibility`; older clients and curl users send `private`.
+        visibility = request.data.get("visibility")
+        private = visibility == "private" if visibility else request.data.get("private")
         fork = model_fork(
             user=request.user,
             source=source,

@@ -5,6 +5,8 @@ from rest_framework.request import Request
 
 from catalog.services.tokens import token_authenticate
 
+INVALID_CREDENTIALS = "Invalid credentials in Authorization header"
+
 
 def bearer_from_header(header: str) -> str | None:
     scheme, _, value = (header or "").partition(" ")
@@ -22,7 +24,8 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             return None
         token = token_authenticate(raw)
         if token is None:
-            raise exceptions.AuthenticationFailed("Invalid or revoked token.")
+            # The Hub's wording: its client maps this message to a 401, not RepoNotFound.
+            raise exceptions.AuthenticationFailed(INVALID_CREDENTIALS)
         return token.user, token
 
     def authenticate_header(self, request: Request) -> str:

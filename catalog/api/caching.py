@@ -11,6 +11,7 @@ import hashlib
 import json
 import re
 
+from django.utils.cache import patch_vary_headers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -46,15 +47,13 @@ def immutable_etag_response(
     If-None-Match turns it into a bodiless 304 with the same headers."""
     etag = etag or body_etag(response.data)
     shared = public and not _personal(request)
-    headers = {
-        "ETag": etag,
-        "Cache-Control": f"{'public' if shared else 'private'}, max-age={ONE_YEAR}, immutable",
-        "Vary": "Authorization, Cookie",
-    }
     if etag_matches(request.headers.get("If-None-Match"), etag):
         response = Response(status=304)
-    for key, value in headers.items():
-        response[key] = value
+    response["ETag"] = etag
+    response["Cache-Control"] = (
+        f"{'public' if shared else 'private'}, max-age={ONE_YEAR}, immutable"
+    )
+    patch_vary_headers(response, ["Authorization", "Cookie"])
     return response
 
 

@@ -32,6 +32,8 @@ def json_exception_handler(exc: Exception, context: dict) -> Response | None:
     else:
         message = str(detail.get("detail", detail)) if isinstance(detail, dict) else str(detail)
     response.data = {"error": message}
+    if isinstance(exc, exceptions.AuthenticationFailed | exceptions.NotAuthenticated):
+        response["X-Error-Message"] = message
     return response
 
 

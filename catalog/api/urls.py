@@ -1,4 +1,4 @@
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 
 from catalog.api import account_views, finetune_views, openapi, views  # noqa: F401 - openapi
 
@@ -38,4 +38,6 @@ urlpatterns = [
         finetune_views.FineTuneCancel.as_view(),
         name="api-finetune-cancel",
     ),
+    # The rest of the Hugging Face Hub protocol (repos, refs, tree, preupload, commit, LFS).
+    path("", include("catalog.api.hf.urls")),
 ]

@@ -20,6 +20,7 @@ SORT_ALIASES = {
     "createdAt": "created",
     "created_at": "created",
     "trending_score": "trending",
+    "trendingScore": "trending",
     "downloads": "downloads",
     "likes": "likes",
     "": "relevance",

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods
 from catalog import selectors
 from catalog.api.authentication import bearer_from_header
 from catalog.downloads import file_response
-from catalog.errors import HubError, Unauthorized
+from catalog.errors import EntryNotFound, HubError, Unauthorized
 from catalog.ratelimit import client_id
 from catalog.services.downloads import download_record
 from catalog.services.tokens import token_authenticate
@@ -22,12 +22,14 @@ def request_user(request: HttpRequest):
         return request.user
     token = token_authenticate(raw)
     if token is None:
-        raise Unauthorized("Invalid or revoked token.")
+        # The Hub's wording: the client reports it as a bad token, not as a missing repo.
+        raise Unauthorized("Invalid credentials in Authorization header")
     return token.user
 
 
 @require_http_methods(["GET", "HEAD"])
 def resolve(request: HttpRequest, owner: str, name: str, revision: str, path: str) -> HttpResponse:
+    version = None
     try:
         user = request_user(request) or AnonymousUser()
         model = selectors.model_get(user=user, owner=owner, name=name)
@@ -41,7 +43,10 @@ def resolve(request: HttpRequest, owner: str, name: str, revision: str, path: st
             if_none_match=request.headers.get("If-None-Match"),
         )
     except HubError as exc:
-        return hub_error_response(exc)
+        error = hub_error_response(exc)
+        if isinstance(exc, EntryNotFound) and version is not None:
+            error["X-Repo-Commit"] = version.revision  # the client caches "not in this commit"
+        return error
     if request.method == "GET" and _starts_the_file(response):
         download_record(model=model, path=path, client=client_id(request))
     return response

@@ -1,0 +1,67 @@
+"""Commits as `HfApi.upload_file/upload_folder/create_commit` make them (Xet disabled):
+preupload (inline or LFS per file; LFS objects then go through catalog.api.hf.lfs) and the
+NDJSON commit, which becomes exactly one new version."""
+
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+from django.http import HttpRequest
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from catalog.api.hf.common import absolute, commit_target_check
+from catalog.api.views import HubAPIView, writable_model
+from catalog.errors import InvalidInput, PayloadTooLarge, TooManyRequests
+from catalog.ratelimit import upload_allowed
+from catalog.services.commits import INLINE_MAX_BYTES, HubCommit, upload_plan
+
+MAX_LINE = 2 * INLINE_MAX_BYTES + 64 * 1024  # one inline file, base64 and JSON around it
+
+
+class Preupload(HubAPIView):
+    def post(self, request: Request, owner: str, name: str, revision: str) -> Response:
+        model = writable_model(request, owner, name)
+        commit_target_check(model, revision)
+        return Response({"files": upload_plan(model=model, files=request.data.get("files"))})
+
+
+class Commit(HubAPIView):
+    parser_classes = []  # the NDJSON body is read line by line, never parsed whole
+
+    def post(self, request: Request, owner: str, name: str, revision: str) -> Response:
+        model = writable_model(request, owner, name)
+        commit_target_check(model, revision)
+        if request.query_params.get("create_pr") == "1":
+            raise InvalidInput("Pull requests are not supported: commit to main.")
+        if not upload_allowed(request):
+            raise TooManyRequests("Too many uploads; wait a while and try again.")
+        with HubCommit(model=model, user=request.user) as commit:
+            for item in ndjson_items(request._request):
+                commit.add(item)
+            version = commit.publish()
+        url = absolute(request, f"/{model.full_name}/commit/{version.revision}")
+        return Response(
+            {
+                "success": True,
+                "commitOid": version.revision,
+                "commitUrl": url,
+                "pullRequestUrl": None,
+                "version": version.number,
+            }
+        )
+
+
+def ndjson_items(stream: HttpRequest):
+    """Yield one JSON value per line, reading at most MAX_LINE bytes at a time."""
+    if int(stream.META.get("CONTENT_LENGTH") or 0) > settings.HUB_MAX_REQUEST_SIZE:
+        raise PayloadTooLarge("The commit is larger than HUB_MAX_REQUEST_SIZE.")
+    while line := stream.readline(MAX_LINE):
+        if len(line) == MAX_LINE and not line.endswith(b"\n"):
+            raise PayloadTooLarge("A commit line is too long: send large files through LFS.")
+        if line.strip():
+            try:
+                yield json.loads(line)
+            except ValueError as exc:
+                raise InvalidInput(f"A commit line is not JSON: {exc}") from exc

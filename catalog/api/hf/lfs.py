@@ -1,0 +1,110 @@
+"""The Git-LFS side of uploads: the batch API hands out signed upload URLs on this hub, and
+each object is PUT there, streamed into the staging area (catalog.services.lfs)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib.auth import get_user_model
+from django.core import signing
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+from rest_framework.parsers import JSONParser
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from catalog.api.hf.common import absolute
+from catalog.api.hf.parsers import LfsJSONParser, LfsJSONRenderer
+from catalog.api.views import HubAPIView, writable_model
+from catalog.errors import Forbidden, HubError, InvalidInput, RepoNotFound, Unauthorized
+from catalog.models import Model
+from catalog.permissions import model_can_write
+from catalog.services.lfs import (
+    lfs_stage,
+    lfs_staged,
+    lfs_staging_sweep_now_and_then,
+    oid_validate,
+    size_validate,
+)
+from catalog.views.download import hub_error_response
+
+UPLOAD_SALT = "catalog.hf.lfs-upload"
+UPLOAD_URL_SECONDS = 3600
+
+
+class LfsBatch(HubAPIView):
+    """`POST /{owner}/{name}.git/info/lfs/objects/batch` (Git-LFS batch API, basic transfer):
+    each object not staged yet gets an upload URL on this hub, signed for one user, model,
+    object and hour, since the client sends no Authorization header with the PUT."""
+
+    parser_classes = [LfsJSONParser, JSONParser]
+    renderer_classes = [LfsJSONRenderer, JSONRenderer]
+
+    def post(self, request: Request, owner: str, name: str) -> Response:
+        model = writable_model(request, owner, name)
+        data = request.data
+        if data.get("operation") != "upload":
+            raise InvalidInput("Only uploads use the LFS API here; download through /resolve.")
+        if "basic" not in (data.get("transfers") or ["basic"]):
+            raise InvalidInput("Only the 'basic' LFS transfer is supported.")
+        objects = data.get("objects")
+        if not isinstance(objects, list) or not all(isinstance(o, dict) for o in objects):
+            raise InvalidInput("objects must be a list of {oid, size}.")
+        lfs_staging_sweep_now_and_then()
+        answer = [self._object(request, model, obj) for obj in objects]
+        return Response({"transfer": "basic", "objects": answer, "hash_algo": "sha256"})
+
+    def _object(self, request: Request, model: Model, obj: dict) -> dict:
+        oid = oid_validate(str(obj.get("oid") or ""))
+        size = size_validate(obj.get("size"))
+        staged = lfs_staged(user_id=request.user.pk, oid=oid)
+        item = {"oid": oid, "size": size, "authenticated": True}
+        if staged is not None and staged.stat().st_size == size:
+            return item  # already uploaded by this user: no action, the client skips it
+        grant = {"oid": oid, "size": size, "user": request.user.pk, "model": model.pk}
+        token = signing.dumps(grant, salt=UPLOAD_SALT, compress=True)
+        href = absolute(request, reverse("hf-lfs-upload", args=[oid]))
+        item["actions"] = {
+            "upload": {
+                "href": f"{href}?{urlencode({'token': token})}",
+                "expires_in": UPLOAD_URL_SECONDS,
+            }
+        }
+        return item
+
+
+@csrf_exempt
+@require_http_methods(["PUT"])
+def lfs_upload(request: HttpRequest, oid: str) -> HttpResponse:
+    """`PUT /api/lfs/objects/{oid}?token=...`: stream one object into staging, verified."""
+    try:
+        grant = _grant(request.GET.get("token", ""), oid)
+        size = size_validate(grant["size"])
+        declared = request.META.get("CONTENT_LENGTH")
+        if declared and int(declared) != size:
+            raise InvalidInput(f"Content-Length {declared} is not the announced {size} bytes.")
+        lfs_stage(user_id=grant["user"], oid=oid, size=size, stream=request)
+    except HubError as exc:
+        return hub_error_response(exc)
+    return HttpResponse(status=200)
+
+
+def _grant(token: str, oid: str) -> dict:
+    try:
+        grant = signing.loads(token, salt=UPLOAD_SALT, max_age=UPLOAD_URL_SECONDS)
+    except signing.BadSignature as exc:  # includes SignatureExpired
+        raise Unauthorized(
+            "This upload URL is invalid or expired; ask the batch API again."
+        ) from exc
+    if grant.get("oid") != oid:
+        raise Unauthorized("This upload URL is for another object.")
+    user = get_user_model().objects.filter(pk=grant.get("user"), is_active=True).first()
+    model = Model.objects.select_related("namespace").filter(pk=grant.get("model")).first()
+    if user is None or model is None:
+        raise RepoNotFound("The model or user of this upload URL no longer exists.")
+    if not model_can_write(user=user, model=model):
+        raise Forbidden(f"{user.get_username()} can no longer write to {model.full_name}.")
+    return grant

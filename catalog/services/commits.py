@@ -1,0 +1,239 @@
+"""Hub commits (the Hugging Face client's NDJSON `/commit` call): one commit = one version.
+
+A commit is a header, inline files (base64, small), LFS files (by sha256, uploaded before
+through the LFS staging area) and deletions. `HubCommit` collects them, writing inline files
+to temp files on the blob disk as they arrive, and `publish` makes exactly one version on top
+of the latest one through `version_publish`, which scans and inspects every new file."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+
+from catalog.blobs import StagedFile, blob_open
+from catalog.errors import EntryNotFound, HubError, InvalidInput, PayloadTooLarge
+from catalog.models import Model, Version
+from catalog.naming import repo_path_validate
+from catalog.selectors import version_latest
+from catalog.services.cards import MAX_CARD_BYTES, card_model_fields, card_split
+from catalog.services.lfs import (
+    StagedBlob,
+    lfs_staged,
+    lfs_staging_root,
+    oid_validate,
+    size_validate,
+)
+from catalog.services.models import model_update
+from catalog.services.versions import version_publish
+
+CARD_PATH = "README.md"
+INLINE_MAX_BYTES = 1024 * 1024  # larger files go through LFS (the Hub's own limit is 10 MB)
+LFS_SUFFIXES = (
+    ".safetensors",
+    ".bin",
+    ".pt",
+    ".pth",
+    ".ckpt",
+    ".onnx",
+    ".gguf",
+    ".h5",
+    ".msgpack",
+    ".pkl",
+    ".pickle",
+    ".npy",
+    ".npz",
+    ".zip",
+    ".tar",
+    ".gz",
+    ".tflite",
+)
+
+
+class PreconditionFailed(HubError):
+    status = 412
+    code = "PreconditionFailed"
+
+
+class HubCommit:
+    """Use as a context manager: temp files and open handles are released on exit."""
+
+    def __init__(self, *, model: Model, user) -> None:
+        self.model = model
+        self.user = user
+        self.latest: Version | None = version_latest(model)
+        self.summary = ""
+        self.description = ""
+        self.parent_commit: str | None = None
+        self.files: list[StagedFile] = []
+        self.deleted: list[str] = []
+        self._temps: list[Path] = []
+        self._staged_used: list[Path] = []
+        self._latest_files = (
+            dict(self.latest.files.values_list("path", "blob_id")) if self.latest else {}
+        )
+
+    def __enter__(self) -> HubCommit:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        for staged in self.files:
+            if staged.upload is not None:
+                staged.upload.close()
+        for path in self._temps:
+            path.unlink(missing_ok=True)
+
+    def add(self, item: Any) -> None:
+        """One NDJSON line: {"key": header|file|lfsFile|deletedFile|deletedFolder, "value": ...}."""
+        if not isinstance(item, dict) or not isinstance(item.get("value"), dict):
+            raise InvalidInput('Each commit line must be {"key": ..., "value": {...}}.')
+        key, value = item.get("key"), item["value"]
+        handlers = {
+            "header": self._header,
+            "file": self._inline_file,
+            "lfsFile": self._lfs_file,
+            "deletedFile": self._deleted_file,
+            "deletedFolder": self._deleted_folder,
+        }
+        if key not in handlers:
+            raise InvalidInput(f"Unknown commit operation {key!r}.")
+        handlers[key](value)
+
+    def publish(self) -> Version:
+        if self.parent_commit and self.latest and self.parent_commit != self.latest.revision:
+            raise PreconditionFailed(
+                f"parentCommit {self.parent_commit} is not the head of main "
+                f"({self.latest.revision}); pull and commit again."
+            )
+        card = self._card()
+        message = "\n\n".join(part for part in (self.summary, self.description) if part)
+        version = version_publish(
+            model=self.model,
+            files=self.files,
+            author=self.user,
+            message=message,
+            parent=self.latest,
+            inherit=self.latest,
+            delete_paths=self.deleted,
+        )
+        for path in self._staged_used:  # consumed: moved into the blob store, or a duplicate
+            path.unlink(missing_ok=True)
+        if card is not None:
+            meta, body = card
+            model_update(model=self.model, actor=self.user, card=body, **card_model_fields(meta))
+        return version
+
+    def _header(self, value: dict) -> None:
+        self.summary = str(value.get("summary") or "")[:1000]
+        self.description = str(value.get("description") or "")[:5000]
+        parent = value.get("parentCommit")
+        self.parent_commit = str(parent) if parent else None
+
+    def _inline_file(self, value: dict) -> None:
+        path = repo_path_validate(str(value.get("path") or ""))
+        if value.get("encoding", "base64") != "base64":
+            raise InvalidInput(f"{path!r}: only base64 content is accepted.")
+        try:
+            data = base64.b64decode(str(value.get("content") or ""), validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise InvalidInput(f"{path!r}: content is not valid base64.") from exc
+        if len(data) > settings.HUB_MAX_FILE_SIZE:
+            limit = filesizeformat(settings.HUB_MAX_FILE_SIZE)
+            raise PayloadTooLarge(f"{path} is larger than the {limit} limit per file.")
+        folder = lfs_staging_root() / "inline"
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".inline-", delete=False) as out:
+            out.write(data)
+        temp = Path(out.name)
+        self._temps.append(temp)
+        sha = hashlib.sha256(data).hexdigest()
+        self.files.append(
+            StagedFile(path, temp, sha256=sha, size=len(data), upload=StagedBlob(temp))
+        )
+
+    def _lfs_file(self, value: dict) -> None:
+        path = repo_path_validate(str(value.get("path") or ""))
+        oid = oid_validate(str(value.get("oid") or ""))
+        if value.get("algo", "sha256") != "sha256":
+            raise InvalidInput(f"{path!r}: only sha256 LFS objects are accepted.")
+        staged = lfs_staged(user_id=self.user.pk, oid=oid)
+        if staged is None:
+            if self._latest_files.get(path) == oid:
+                return  # unchanged file: the new version inherits it
+            raise InvalidInput(
+                f"LFS object {oid} for {path!r} was not uploaded (or expired); upload it again."
+            )
+        size = staged.stat().st_size
+        if value.get("size") not in (None, size):
+            raise InvalidInput(f"{path!r}: size {value.get('size')} does not match the upload.")
+        self._staged_used.append(staged)
+        self.files.append(
+            StagedFile(path, staged, sha256=oid, size=size, upload=StagedBlob(staged))
+        )
+
+    def _deleted_file(self, value: dict) -> None:
+        path = repo_path_validate(str(value.get("path") or ""))
+        if path not in self._latest_files:
+            raise EntryNotFound(f"Cannot delete {path!r}: A file with this name doesn't exist.")
+        self.deleted.append(path)
+
+    def _deleted_folder(self, value: dict) -> None:
+        folder = repo_path_validate(str(value.get("path") or "").rstrip("/"))
+        inside = [path for path in self._latest_files if path.startswith(folder + "/")]
+        if not inside:
+            raise EntryNotFound(f"Cannot delete folder {folder!r}: it holds no files.")
+        self.deleted.extend(path for path in inside if path not in self.deleted)
+
+    def _card(self) -> tuple[dict, str] | None:
+        """README.md in this commit becomes the model's card (and its metadata the model's)."""
+        readme = next((f for f in self.files if f.path == CARD_PATH), None)
+        if readme is None or readme.size > MAX_CARD_BYTES:
+            return None
+        text = Path(readme.local_path).read_bytes().decode("utf-8", "replace")
+        return card_split(text)
+
+
+def upload_plan(*, model: Model, files: list[Any]) -> list[dict]:
+    """The `preupload` answer: per file, inline ("regular") or LFS, and the oid of the file
+    now at that path (so the client skips files that did not change)."""
+    if not isinstance(files, list) or len(files) > settings.HUB_MAX_FILES_PER_VERSION:
+        raise InvalidInput("files must be a list of at most HUB_MAX_FILES_PER_VERSION entries.")
+    latest = version_latest(model)
+    current = {row.path: row.blob for row in latest.files.select_related("blob")} if latest else {}
+    plan = []
+    for entry in files:
+        if not isinstance(entry, dict):
+            raise InvalidInput("Each file must be an object with path, sample and size.")
+        path = repo_path_validate(str(entry.get("path") or ""))
+        size = size_validate(entry.get("size"))
+        sample = _sample(entry.get("sample"))
+        inline = size <= INLINE_MAX_BYTES and b"\x00" not in sample
+        mode = "regular" if inline and not path.lower().endswith(LFS_SUFFIXES) else "lfs"
+        blob = current.get(path)
+        oid = None
+        if blob is not None:
+            oid = blob.sha256 if mode == "lfs" else _git_blob_oid(blob, size)
+        plan.append({"path": path, "uploadMode": mode, "shouldIgnore": False, "oid": oid})
+    return plan
+
+
+def _sample(value: object) -> bytes:
+    try:
+        return base64.b64decode(str(value or ""))[:512]
+    except (binascii.Error, ValueError):
+        return b""
+
+
+def _git_blob_oid(blob, size: int) -> str | None:
+    """git's object id of a small file (what the client compares an inline file against)."""
+    if blob.size != size or size > INLINE_MAX_BYTES:
+        return None  # a different size is a change whatever the oid
+    with blob_open(blob.sha256) as handle:
+        data = handle.read()
+    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
