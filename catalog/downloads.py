@@ -72,6 +72,7 @@ def file_response(
     range_header: str | None,
     head: bool,
     if_none_match: str | None,
+    cache_control: str = "private, no-cache",
 ) -> HttpResponse:
     size = row.blob.size
     etag = f'"{row.blob_id}"'
@@ -81,7 +82,7 @@ def file_response(
         "X-Linked-Size": str(size),
         "X-Repo-Commit": version.revision,
         "Accept-Ranges": "bytes",
-        "Cache-Control": "public, max-age=31536000, immutable",
+        "Cache-Control": cache_control,
         "Content-Disposition": f'attachment; filename="{os.path.basename(row.path)}"',
     }
     if if_none_match and etag in [tag.strip() for tag in if_none_match.split(",")]:

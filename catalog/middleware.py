@@ -1,7 +1,7 @@
 """A dependency (database, broker, cache) down during a request is a clean 503, not a 500.
 
-The API answers `{"error": ...}` JSON, pages a short HTML page; both carry Retry-After so
-clients and load balancers back off. The error is logged once, without a traceback page."""
+API and download clients get `{"error": ...}` JSON, browsers a short HTML page; both carry
+Retry-After so clients and load balancers back off. The error is logged once, no traceback."""
 
 from __future__ import annotations
 
@@ -45,10 +45,13 @@ def unavailable_errors() -> dict[type[BaseException], str]:
 
 def unavailable_response(request: HttpRequest, what: str) -> HttpResponse:
     message = MESSAGE.format(what=what)
-    if request.path.startswith("/api/") or "json" in request.headers.get("Accept", ""):
-        response: HttpResponse = JsonResponse({"error": message}, status=503)
+    # Browsers ask for HTML and get a page; API and download clients (the HF client, curl)
+    # get the API's JSON error shape.
+    browser = "text/html" in request.headers.get("Accept", "")
+    if browser and not request.path.startswith("/api/"):
+        response: HttpResponse = HttpResponse(PAGE.format(message=message), status=503)
     else:
-        response = HttpResponse(PAGE.format(message=message), status=503)
+        response = JsonResponse({"error": message}, status=503)
     response["Retry-After"] = str(settings.HUB_RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
     return response

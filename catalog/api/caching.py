@@ -41,17 +41,23 @@ def etag_matches(if_none_match: str | None, etag: str) -> bool:
 
 
 def immutable_etag_response(
-    request: Request, response: Response, *, etag: str | None = None, public: bool
+    request: Request,
+    response: Response,
+    *,
+    etag: str | None = None,
+    public: bool,
+    max_age: int = ONE_YEAR,
 ) -> Response:
     """Add ETag and cache headers to `response` (DRF, not yet rendered); a matching
-    If-None-Match turns it into a bodiless 304 with the same headers."""
+    If-None-Match turns it into a bodiless 304 with the same headers. `immutable` only for a
+    full year: shorter lifetimes are for answers that embed counters."""
     etag = etag or body_etag(response.data)
     shared = public and not _personal(request)
     if etag_matches(request.headers.get("If-None-Match"), etag):
         response = Response(status=304)
     response["ETag"] = etag
-    response["Cache-Control"] = (
-        f"{'public' if shared else 'private'}, max-age={ONE_YEAR}, immutable"
+    response["Cache-Control"] = f"{'public' if shared else 'private'}, max-age={max_age}" + (
+        ", immutable" if max_age >= ONE_YEAR else ""
     )
     patch_vary_headers(response, ["Authorization", "Cookie"])
     return response

@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 
 from catalog import selectors
 from catalog.api import serializers as out
+from catalog.api.caching import immutable_etag_response, is_pinned
 from catalog.api.pagination import link_header
 from catalog.api.permissions import WriteNeedsWriteToken
 from catalog.api.schema import JsonObjectSerializer
@@ -21,6 +22,8 @@ from catalog.services.aliases import alias_delete, alias_set
 from catalog.services.models import model_create, model_delete, model_update
 from catalog.services.versions import version_publish
 from catalog.staging import staged_from_uploads
+
+PINNED_INFO_MAX_AGE = 300
 
 
 class HubAPIView(APIView):
@@ -88,7 +91,14 @@ class ModelDetail(HubAPIView):
             version = selectors.version_latest(model)
         else:
             version = selectors.version_resolve(model=model, revision=revision)
-        return Response(out.model_detail(model, version, user=request.user))
+        response = Response(out.model_detail(model, version, user=request.user))
+        if is_pinned(revision):
+            # The files of a pinned version never change, but this answer also carries
+            # counters (downloads, likes, versions): cache briefly, revalidate by ETag.
+            return immutable_etag_response(
+                request, response, public=not model.private, max_age=PINNED_INFO_MAX_AGE
+            )
+        return response
 
     def patch(self, request: Request, owner: str, name: str) -> Response:
         model = writable_model(request, owner, name)

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods
 
 from catalog import selectors
 from catalog.api.authentication import bearer_from_header
+from catalog.api.caching import is_pinned
 from catalog.downloads import file_response
 from catalog.errors import EntryNotFound, HubError, Unauthorized
 from catalog.ratelimit import client_id
@@ -41,6 +42,7 @@ def resolve(request: HttpRequest, owner: str, name: str, revision: str, path: st
             range_header=request.headers.get("Range"),
             head=request.method == "HEAD",
             if_none_match=request.headers.get("If-None-Match"),
+            cache_control=download_cache_control(revision, private=model.private),
         )
     except HubError as exc:
         error = hub_error_response(exc)
@@ -57,6 +59,15 @@ def _starts_the_file(response: HttpResponse) -> bool:
     if response.status_code in (200, 302):
         return True
     return response.status_code == 206 and response["Content-Range"].startswith("bytes 0-")
+
+
+def download_cache_control(revision: str, *, private: bool) -> str:
+    """A pinned revision's bytes never change; `main` and aliases move, so caches revalidate
+    them (the ETag makes that a cheap 304). Private bytes never go to shared caches."""
+    scope = "private" if private else "public"
+    if is_pinned(revision):
+        return f"{scope}, max-age=31536000, immutable"
+    return f"{scope}, no-cache"
 
 
 def hub_error_response(exc: HubError) -> JsonResponse:

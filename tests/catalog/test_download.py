@@ -106,3 +106,15 @@ def test_private_download_with_token(api, anon, alice_token):
     assert ok.getvalue() == b"secret"
     bad = anon.get("/alice/hidden/resolve/main/w.raw", HTTP_AUTHORIZATION="Bearer hub_nope")
     assert bad.status_code == 401
+
+
+def test_cache_headers_follow_what_can_change(anon, published, api, alice_token):
+    pinned = anon.get(f"/alice/m/resolve/{published}/notes.txt")
+    assert pinned["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert anon.get("/alice/m/resolve/v1/notes.txt")["Cache-Control"].endswith("immutable")
+    moving = anon.get("/alice/m/resolve/main/notes.txt")
+    assert moving["Cache-Control"] == "public, no-cache"  # main moves with the next version
+    create_model(api, "p", private=True)
+    upload(api, "alice/p", [("x.raw", b"x")])
+    private = anon.get("/alice/p/resolve/v1/x.raw", HTTP_AUTHORIZATION=f"Bearer {alice_token}")
+    assert private["Cache-Control"] == "private, max-age=31536000, immutable"

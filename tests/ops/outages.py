@@ -34,17 +34,17 @@ def broker_unreachable(settings) -> Iterator[str]:
     from hub.celery import app
 
     url = f"redis://127.0.0.1:{free_port()}/0"
-    saved, saved_setting = app.conf.broker_url, settings.CELERY_BROKER_URL
+    saved_setting = settings.CELERY_BROKER_URL
     _use_broker(app, url)
     settings.CELERY_BROKER_URL = url
     try:
         yield url
     finally:
-        _use_broker(app, saved)
+        _use_broker(app, None)
         settings.CELERY_BROKER_URL = saved_setting
 
 
-def _use_broker(app, url: str) -> None:
-    app.conf.broker_url = url
+def _use_broker(app, url: str | None) -> None:
+    app.conf.broker_write_url = url  # None: back to broker_url (what producers use)
     app._pool = None  # the connection and producer pools were built for the old URL
     app.amqp._producer_pool = None

@@ -4,9 +4,9 @@ with its latency, and is a 503 as soon as one of them does not answer."""
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.db import connection
 
 from tests.ops.nginx import free_port
 

@@ -70,6 +70,7 @@ def test_local_blob_sent_by_nginx_after_the_app_checked(api, alice_token, nginx,
     assert fetch(f"{nginx.url}/alice/secret-one/resolve/main/w.raw")[0] == 404
     auth = {"Authorization": f"Bearer {alice_token}"}
     assert fetch(f"{nginx.url}/alice/secret-one/resolve/main/w.raw", **auth)[2] == PAYLOAD
+    assert fetch(f"{nginx.url}/nginx-healthz")[2] == b"ok\n"
     # The internal location cannot be asked for directly.
     storage_name = f"sha256/{sha[:2]}/{sha[2:4]}/{sha}"
     assert fetch(f"{nginx.url}/_blobs/{storage_name}")[0] == 404
