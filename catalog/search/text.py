@@ -16,8 +16,10 @@ def tokens(text: str) -> list[str]:
 
 
 def pg_prefix_tsquery(text: str) -> str:
-    """'bert classif' -> 'bert:* & classif:*' (tokens are alphanumeric, so nothing to escape)."""
-    return " & ".join(f"{token}:*" for token in tokens(text))
+    """'bert base uncas' -> 'bert & base & uncas:*': the word being typed is a prefix, the
+    others are whole words (tokens are alphanumeric, so nothing to escape)."""
+    words = tokens(text)
+    return " & ".join([*words[:-1], f"{words[-1]}:*"]) if words else ""
 
 
 def fts5_prefix_query(text: str) -> str:
