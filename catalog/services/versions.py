@@ -54,21 +54,20 @@ def version_publish(
         ]
     )
     file_meta = _files_inspect(files, kept_paths=kept)
+    # Versions are immutable, so the inherited files can be read before the transaction.
+    manifest = _manifest(files, file_meta, inherit=inherit, delete_paths=delete_paths)
+    if not manifest:
+        raise InvalidInput("The new version would contain no files.")
     written = blobs_store(files)
+    fields = {
+        "message": message.strip()[:5000],
+        "author": author,
+        "parent": parent,
+        "origin": origin,
+        "metrics": metrics or {},
+    }
     try:
-        return _version_insert(
-            model=model,
-            files=files,
-            file_meta=file_meta,
-            author=author,
-            message=message,
-            origin=origin,
-            parent=parent,
-            inherit=inherit,
-            delete_paths=delete_paths,
-            metrics=metrics or {},
-            metadata=metadata or {},
-        )
+        return _version_insert(model, manifest, fields, metadata or {})
     except BaseException:
         blobs_discard_unreferenced(written)
         raise
@@ -112,36 +111,11 @@ def _files_inspect(files: Sequence[StagedFile], *, kept_paths: Sequence[str]) ->
         raise InvalidInput(str(exc)) from exc
 
 
-def _version_insert(
-    *,
-    model: Model,
-    files,
-    file_meta,
-    author,
-    message,
-    origin,
-    parent,
-    inherit,
-    delete_paths,
-    metrics,
-    metadata,
-) -> Version:
+def _version_insert(model: Model, manifest: dict, fields: dict, metadata: dict) -> Version:
     for attempt in range(PUBLISH_ATTEMPTS):
         try:
             with transaction.atomic():
-                return _version_insert_once(
-                    model=model,
-                    files=files,
-                    file_meta=file_meta,
-                    author=author,
-                    message=message,
-                    origin=origin,
-                    parent=parent,
-                    inherit=inherit,
-                    delete_paths=delete_paths,
-                    metrics=metrics,
-                    metadata=metadata,
-                )
+                return _version_insert_once(model, manifest, fields, metadata)
         except IntegrityError:
             # Another publisher took this number first; the next attempt reads the new max.
             if attempt == PUBLISH_ATTEMPTS - 1:
@@ -149,37 +123,17 @@ def _version_insert(
     raise AssertionError("unreachable")
 
 
-def _version_insert_once(
-    *,
-    model,
-    files,
-    file_meta,
-    author,
-    message,
-    origin,
-    parent,
-    inherit,
-    delete_paths,
-    metrics,
-    metadata,
-) -> Version:
+def _version_insert_once(model: Model, manifest: dict, fields: dict, metadata: dict) -> Version:
     # Row lock: publishers of one model queue here on PostgreSQL instead of colliding.
     Model.objects.select_for_update().filter(pk=model.pk).first()
     number = (model.versions.aggregate(top=Max("number"))["top"] or 0) + 1
-    manifest = _manifest(files, file_meta, inherit=inherit, delete_paths=delete_paths)
-    if not manifest:
-        raise InvalidInput("The new version would contain no files.")
     version = Version.objects.create(
         model=model,
         number=number,
         revision=_revision_id(model, number, manifest),
-        message=message.strip()[:5000],
-        author=author,
-        parent=parent,
-        origin=origin,
         status=Version.Status.READY,
-        metrics=metrics,
         metadata={**_summary(manifest), **metadata},
+        **fields,
         total_size=sum(size for _, size, _ in manifest.values()),
     )
     _blob_rows_ensure(manifest)
@@ -192,11 +146,11 @@ def _version_insert_once(
     )
     search_models_changed([model.pk])
     audit(
-        actor=author,
+        actor=fields["author"],
         action="version.publish",
         model=model,
         version=number,
-        origin=origin,
+        origin=fields["origin"],
         files=len(manifest),
     )
     return version
