@@ -13,9 +13,14 @@ from catalog.errors import HubError
 def error_response(message: str, status_code: int, code: str = "") -> Response:
     response = Response({"error": message}, status=status_code)
     if code:
-        response["X-Error-Code"] = code
-        response["X-Error-Message"] = message.encode("ascii", "replace").decode()[:500]
+        set_error_headers(response, code, message)
     return response
+
+
+def set_error_headers(response, code: str, message: str) -> None:
+    """The headers the Hugging Face client reads to name an error (headers must be ASCII)."""
+    response["X-Error-Code"] = code
+    response["X-Error-Message"] = message.encode("ascii", "replace").decode()[:500]
 
 
 def json_exception_handler(exc: Exception, context: dict) -> Response | None:

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods
 from catalog import selectors
 from catalog.api.authentication import bearer_from_header
 from catalog.api.caching import is_pinned
+from catalog.api.errors import set_error_headers
 from catalog.downloads import file_response
 from catalog.errors import EntryNotFound, HubError, Unauthorized
 from catalog.ratelimit import client_id
@@ -72,6 +73,5 @@ def download_cache_control(revision: str, *, private: bool) -> str:
 
 def hub_error_response(exc: HubError) -> JsonResponse:
     response = JsonResponse({"error": exc.message}, status=exc.status)
-    response["X-Error-Code"] = exc.code
-    response["X-Error-Message"] = exc.message.encode("ascii", "replace").decode()[:500]
+    set_error_headers(response, exc.code, exc.message)
     return response
