@@ -1,12 +1,13 @@
 """Search latency of the database backend on PostgreSQL at 100k and 1M synthetic models.
 
 For each scale: (re)creates a bench database, migrates it, loads namespaces and models with
-COPY (the migration's trigger fills `search_vector` row by row), then builds the secondary
-indexes (GIN full-text, trigram, JSON arrays, sort btrees) and runs VACUUM ANALYZE, timing
-each step. Then runs a fixed set of 20 searches through the real code path
-(`search_query(params, user)` -> `DatabaseBackend().search(query)`), anonymous and as a user
-with private models, and prints p50/p95/p99 per query and overall, the split of each search
-into its SQL statements (hits, count, facets) and EXPLAIN ANALYZE of the slowest statements.
+COPY, fills the search tables (`DatabaseBackend().rebuild()`: tsvectors, the sample, the
+word list), then builds the secondary indexes (GIN full-text, arrays, sort btrees, trigram
+words) and runs VACUUM ANALYZE, timing each step. Then runs a fixed set of 20 searches
+through the real code path (`search_query(params, user)` -> `DatabaseBackend().search(query)`),
+anonymous and as a user with private models, and prints p50/p95/p99 per query and overall,
+the split of each search into its SQL statements (sample counts, the one-statement exact
+search, hits of an estimated search, other) and EXPLAIN ANALYZE of the slowest statements.
 
     .venv/bin/python bench/search.py                      # 100k then 1M (~20 min)
     .venv/bin/python bench/search.py --quick              # 20k models, 3 reps (~15 s)
@@ -50,7 +51,7 @@ SETTINGS = (
     "jit",
     "random_page_cost",
 )
-KINDS = ("hits", "count", "facets")
+KINDS = ("sample", "search", "hits", "other")
 
 
 # --- the queries ------------------------------------------------------------------------
@@ -120,6 +121,7 @@ class Run:
 class Result:
     case: Case
     total: int = 0
+    estimated: bool = False  # the backend estimated the total (and facets) from its sample
     hits: int = 0
     runs: list[Run] = field(default_factory=list)
 
@@ -129,9 +131,15 @@ class Result:
 
 
 def classify(sql: str) -> str:
-    if 'COUNT(*) AS "__count"' in sql:
-        return "count"
-    return "facets" if "GROUP BY" in sql else "hits"
+    """sample: counts over the sample table; search: the one-statement exact search (hits,
+    total, facets); hits: the hits of an estimated search; other: exact counts, spelling."""
+    if "FROM catalog_search_sample" in sql:
+        return "sample"
+    if "WITH m AS MATERIALIZED" in sql:
+        return "search"
+    if sql.startswith("SELECT model_id"):
+        return "hits"
+    return "other"
 
 
 @contextmanager
@@ -208,6 +216,7 @@ def run_case(case: Case, user, args: argparse.Namespace) -> Result:
     for index in range(args.warmup):
         run, page = timed_search(backend, query)
         result.total, result.hits = page.total, len(page.hits)
+        result.estimated = page.total_is_estimate or page.facets_are_estimates
         if index == 0 and run.ms > SLOW_MS:
             break  # slow: one warm-up is enough
     for index in range(args.reps):
@@ -216,6 +225,7 @@ def run_case(case: Case, user, args: argparse.Namespace) -> Result:
         run, page = timed_search(backend, query)
         result.runs.append(run)
         result.total, result.hits = page.total, len(page.hits)
+        result.estimated = page.total_is_estimate or page.facets_are_estimates
     return result
 
 
@@ -247,14 +257,19 @@ def migrate() -> float:
     return time.perf_counter() - start
 
 
+SEARCH_TABLES = ("catalog_model", "catalog_search", "catalog_search_sample", "catalog_search_word")
+
+
 def secondary_indexes(conn: psycopg.Connection) -> list[tuple[str, str]]:
-    """(name, CREATE INDEX ...) of catalog_model's indexes that back no constraint."""
+    """(name, CREATE INDEX ...) of the model and search tables' indexes that back no
+    constraint."""
     rows = conn.execute(
         """SELECT c.relname, pg_get_indexdef(i.indexrelid)
            FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
-           WHERE i.indrelid = 'catalog_model'::regclass
+           WHERE i.indrelid = ANY(%s::regclass[])
              AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)
-           ORDER BY c.relname"""
+           ORDER BY c.relname""",
+        [list(SEARCH_TABLES)],
     ).fetchall()
     return [(name, ddl) for name, ddl in rows]
 
@@ -277,16 +292,17 @@ def copy_rows(conn: psycopg.Connection, table: str, columns, rows) -> tuple[floa
         copy_s += time.perf_counter() - start
 
 
-TRIGGER = "catalog_model_search_vector_trg"
+TRIGGER = "catalog_search_sync_trg"
 
 
 def load(url: str, models: int, args: argparse.Namespace) -> dict[str, float]:
-    """Load namespaces and models, then build the indexes; returns timings in seconds.
+    """Load namespaces and models, then build the search tables and indexes; returns timings
+    in seconds.
 
-    --load-mode trigger: COPY with the migration's trigger on (it computes search_vector per
-    row). rebuild: COPY with the trigger off, then `DatabaseBackend().rebuild()` (an UPDATE of
-    every row that re-fires it), before the indexes exist; the UPDATE leaves a dead copy of
-    every row behind, so later scans read a bigger table (sizes are printed)."""
+    --load-mode rebuild (default): COPY with the sync trigger off, then
+    `DatabaseBackend().rebuild()` (set-based refill of the search tables), then the indexes:
+    what `manage.py reindex` does on a new server. trigger: COPY with the trigger on, one
+    search row per model row as it arrives (what publishing does, one model at a time)."""
     timings: dict[str, float] = {}
     namespaces = search_data.namespace_count(models)
     rebuild = args.load_mode == "rebuild"
@@ -302,7 +318,7 @@ def load(url: str, models: int, args: argparse.Namespace) -> dict[str, float]:
         rows = search_data.model_rows(models, namespaces, args.seed)
         gen_s, copy_s = copy_rows(conn, "catalog_model", search_data.MODEL_COLUMNS, rows)
         timings["generate rows (python)"] = gen_s
-        timings["COPY models" + ("" if rebuild else " (incl. tsvector trigger)")] = copy_s
+        timings["COPY models" + ("" if rebuild else " (incl. search trigger)")] = copy_s
         for table in ("catalog_namespace", "catalog_model"):
             conn.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
@@ -312,7 +328,7 @@ def load(url: str, models: int, args: argparse.Namespace) -> dict[str, float]:
             conn.execute(f"ALTER TABLE catalog_model ENABLE TRIGGER {TRIGGER}")
         conn.commit()
         if rebuild:
-            timings["DatabaseBackend().rebuild() (trigger, UPDATE)"] = backend_rebuild()
+            timings["DatabaseBackend().rebuild() (search rows, trigger)"] = backend_rebuild()
         conn.execute(f"SET maintenance_work_mem = '{args.maintenance_work_mem}'")
         for name, ddl in indexes:
             start = time.perf_counter()
@@ -321,8 +337,8 @@ def load(url: str, models: int, args: argparse.Namespace) -> dict[str, float]:
             timings[f"index {name}"] = time.perf_counter() - start
     with psycopg.connect(url, autocommit=True) as conn:
         start = time.perf_counter()
-        conn.execute("VACUUM ANALYZE catalog_model")
-        conn.execute("VACUUM ANALYZE catalog_namespace")
+        for table in (*SEARCH_TABLES, "catalog_namespace"):
+            conn.execute(f"VACUUM ANALYZE {table}")
         timings["VACUUM ANALYZE"] = time.perf_counter() - start
     return timings
 
@@ -364,9 +380,11 @@ def bench_user():
 def sizes(url: str) -> list[tuple[str, str]]:
     with psycopg.connect(url) as conn:
         return conn.execute(
-            """SELECT c.relname, pg_size_pretty(pg_total_relation_size(c.oid))
-               FROM pg_class c WHERE c.relname IN ('catalog_model', 'catalog_model_search_idx',
-                 'catalog_model_name_trgm_idx') ORDER BY c.relname"""
+            """SELECT c.relname, pg_size_pretty(pg_relation_size(c.oid)) || ' heap, '
+                 || pg_size_pretty(pg_total_relation_size(c.oid)) || ' in all'
+               FROM pg_class c WHERE c.relname IN ('catalog_model', 'catalog_search',
+                 'catalog_search_sample', 'catalog_search_word', 'catalog_search_text_idx')
+               ORDER BY c.relname"""
         ).fetchall()
 
 
@@ -384,7 +402,7 @@ def print_timings(models: int, timings: dict[str, float]) -> None:
     for label, seconds in timings.items():
         print(f"  {label:<44} {seconds:8.1f} s")
     index_s = sum(s for label, s in timings.items() if label.startswith("index "))
-    vector_s = sum(s for label, s in timings.items() if "trigger" in label)
+    vector_s = sum(s for label, s in timings.items() if "trigger" in label)  # search rows
     print(
         f"  {'time to build the index (tsvectors + indexes)':<44} "
         f"{vector_s + index_s:8.1f} s   (secondary indexes: {index_s:.1f} s)"
@@ -393,19 +411,22 @@ def print_timings(models: int, timings: dict[str, float]) -> None:
 
 def print_results(results: list[Result]) -> None:
     header = (
-        f"  {'query':<38} {'total':>8} {'n':>3} {'p50':>7} {'p95':>7} {'p99':>7}"
-        f"  |  mean ms: {'hits':>6} {'count':>6} {'facets':>6} {'py':>5}  SQL"
+        f"  {'query':<38} {'total':>9} {'n':>3} {'p50':>7} {'p95':>7} {'p99':>7}"
+        f"  |  mean ms: {'sample':>6} {'search':>6} {'hits':>6} {'other':>6} {'py':>5}  SQL"
     )
     print(header)
     for result in results:
         times = result.times
         split = mean_split(result.runs)
         statements = len(result.runs[0].statements) if result.runs else 0
+        total = ("~" if result.estimated else "") + str(result.total)
         print(
-            f"  {result.case.name[:38]:<38} {result.total:>8} {len(times):>3}"
+            f"  {result.case.name[:38]:<38} {total:>9}"
+            f" {len(times):>3}"
             f" {percentile(times, 0.5):7.1f} {percentile(times, 0.95):7.1f}"
-            f" {percentile(times, 0.99):7.1f}  |  {'':9} {split['hits']:6.1f}"
-            f" {split['count']:6.1f} {split['facets']:6.1f} {split['python']:5.1f}  {statements}"
+            f" {percentile(times, 0.99):7.1f}  |  {'':9}"
+            + "".join(f" {split[kind]:6.1f}" for kind in KINDS)
+            + f" {split['python']:5.1f}  {statements}"
         )
     print_overall(f"all {len(results)} queries", [t for r in results for t in r.times])
     print_overall("queries with facets", [t for r in results if r.case.facets for t in r.times])
@@ -568,8 +589,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--load-mode",
         choices=("trigger", "rebuild"),
-        default="trigger",
-        help="fill search_vector by the trigger during COPY, or COPY then rebuild()",
+        default="rebuild",
+        help="COPY then rebuild() the search tables (default), or fill them by the trigger "
+        "during COPY",
     )
     parser.add_argument("--keep", action="store_true", help="keep the bench database")
     parser.add_argument(

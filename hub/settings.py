@@ -79,7 +79,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "DATABASE_CONNECT_TIMEOUT", 5
     )
     # JIT compilation adds ~25 ms to large search statements and never pays back here.
-    DATABASES["default"]["OPTIONS"]["options"] = "-c jit=off"
+    DATABASES["default"]["OPTIONS"]["options"] = (
+        f"-c jit=off -c work_mem={env_str('DATABASE_WORK_MEM', '16MB')}"
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web process read while the worker writes; the timeout rides out short locks.
     DATABASES["default"]["OPTIONS"] = {
@@ -171,6 +173,8 @@ HUB_DOWNLOAD_DEDUP_SECONDS = env_int("HUB_DOWNLOAD_DEDUP_SECONDS", 300)
 HUB_SEARCH_BACKEND = env_str("HUB_SEARCH_BACKEND", "database")
 HUB_SEARCH_URL = env_str("HUB_SEARCH_URL", "http://127.0.0.1:9200")
 HUB_SEARCH_INDEX = env_str("HUB_SEARCH_INDEX", "hub-models")
+# PostgreSQL: above this many matches, totals and facet counts are estimated from a sample.
+HUB_SEARCH_EXACT_LIMIT = env_int("HUB_SEARCH_EXACT_LIMIT", 5000)
 
 # --- Celery: a broker kept in files by default, so `make run` needs no server.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")

@@ -113,6 +113,15 @@ FACETS = inline_serializer(
     "Facets",
     {
         "total": s.IntegerField(),
+        "total_is_estimate": s.BooleanField(
+            help_text="True past HUB_SEARCH_EXACT_LIMIT matches: estimated from a sample."
+        ),
+        "facets_are_estimates": s.BooleanField(),
+        "corrected_search": s.CharField(
+            allow_null=True,
+            help_text="The spelling-corrected words, when the given ones "
+            "matched nothing and the corrected ones did.",
+        ),
         "facets": s.DictField(child=s.ListField(child=s.DictField())),
     },
 )

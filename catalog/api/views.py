@@ -41,6 +41,10 @@ class ModelListCreate(HubAPIView):
         )
         page, models = selectors.models_search(query)
         headers = {"X-Total-Count": str(page.total)}
+        if page.total_is_estimate:
+            headers["X-Total-Count-Estimated"] = "true"
+        if page.corrected_text:
+            headers["X-Search-Corrected"] = page.corrected_text
         if page.next_cursor:
             params = request.query_params.copy()
             params["cursor"] = page.next_cursor
@@ -76,6 +80,9 @@ class SearchFacets(HubAPIView):
         return Response(
             {
                 "total": page.total,
+                "total_is_estimate": page.total_is_estimate,
+                "facets_are_estimates": page.facets_are_estimates,
+                "corrected_search": page.corrected_text or None,
                 "facets": {
                     name: [{"value": value, "count": count} for value, count in values]
                     for name, values in page.facets.items()

@@ -49,6 +49,10 @@ class SearchPage:
     total: int
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     next_cursor: str | None = None
+    # Over very large result sets a backend may estimate rather than count (shown as "about").
+    total_is_estimate: bool = False
+    facets_are_estimates: bool = False
+    corrected_text: str = ""  # set when the words found nothing and a spelling fix did
 
 
 class SearchBackend(ABC):

@@ -1,16 +1,19 @@
-"""The default search backend: the database itself. PostgreSQL full-text search with weights,
-prefix matching and pg_trgm typo tolerance on names; on SQLite, FTS5 with prefix matching."""
+"""The default search backend: the database itself. On PostgreSQL, `postgres.py` (weighted
+full-text search over narrow search tables, prefix matching, spelling correction, one
+statement per search, estimates past HUB_SEARCH_EXACT_LIMIT). On SQLite, below: FTS5 with
+prefix matching and bm25 ranking, through the ORM."""
 
 from __future__ import annotations
 
 from django.db import connection
-from django.db.models import BooleanField, Count, F, FloatField, Q, QuerySet, Value
+from django.db.models import Count, F, FloatField, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 
 from catalog.cursors import after_q, cursor_decode, cursor_encode
 from catalog.models import Model
+from catalog.search import postgres
 from catalog.search.base import FACETS, Hit, SearchBackend, SearchPage, SearchQuery
-from catalog.search.text import fts5_prefix_query, pg_prefix_tsquery, tokens
+from catalog.search.text import fts5_prefix_query, tokens
 
 FIELD = {
     "task": "task",
@@ -36,6 +39,8 @@ class DatabaseBackend(SearchBackend):
     name = "database"
 
     def search(self, query: SearchQuery) -> SearchPage:
+        if connection.vendor == "postgresql":
+            return postgres.search(query)
         visible = _visible(query)
         matched = self._text_match(visible, query.text)
         filtered = _apply_filters(matched, query.filters, query.author)
@@ -67,8 +72,10 @@ class DatabaseBackend(SearchBackend):
 
     def rebuild(self) -> int:
         if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:  # re-fire the trigger on every row
-                cursor.execute("UPDATE catalog_model SET name = name")
+            with connection.cursor() as cursor:  # refill the search tables from the models
+                cursor.execute("SELECT catalog_search_refill()")
+                cursor.execute("ANALYZE catalog_search")
+            postgres.forget_catalog_size()
         elif connection.vendor == "sqlite":
             with connection.cursor() as cursor:
                 cursor.execute("UPDATE catalog_model SET name = name")
@@ -77,8 +84,6 @@ class DatabaseBackend(SearchBackend):
     def _text_match(self, queryset: QuerySet, text: str) -> QuerySet:
         if not tokens(text):
             return queryset.annotate(score=Value(0.0, output_field=FloatField()))
-        if connection.vendor == "postgresql":
-            return _pg_match(queryset, text)
         if connection.vendor == "sqlite":
             return _sqlite_match(queryset, text)
         return queryset.filter(name__icontains=text).annotate(
@@ -106,31 +111,6 @@ def _visible(query: SearchQuery) -> QuerySet:
             Q(private=False) | Q(namespace_id__in=list(query.visible_namespaces))
         )
     return queryset
-
-
-def _pg_match(queryset: QuerySet, text: str) -> QuerySet:
-    """Full-text first (weighted, prefix on the last word only, so the GIN index expands one
-    word, not all). Only when that finds nothing visible: trigram similarity on names, which
-    forgives typos ("wisper" finds "whisper"). Mixing both in one OR made every query pay
-    for a lossy trigram scan (measured in bench/search.py)."""
-    tsquery = pg_prefix_tsquery(text)
-    matches = RawSQL(
-        "catalog_model.search_vector @@ to_tsquery('english', %s)",
-        (tsquery,),
-        output_field=BooleanField(),
-    )
-    full_text = queryset.filter(matches)
-    if full_text.exists():
-        score = RawSQL(
-            "ts_rank_cd(catalog_model.search_vector, to_tsquery('english', %s), 32)",
-            (tsquery,),
-            output_field=FloatField(),
-        )
-        return full_text.annotate(score=score)
-    plain = " ".join(tokens(text))
-    similar = RawSQL("catalog_model.name %% %s", (plain,), output_field=BooleanField())
-    score = RawSQL("similarity(catalog_model.name, %s)", (plain,), output_field=FloatField())
-    return queryset.filter(similar).annotate(score=score)
 
 
 def _sqlite_match(queryset: QuerySet, text: str) -> QuerySet:
@@ -164,11 +144,6 @@ def _bool(value: str) -> bool:
 
 
 def _any_of(column: str, values) -> Q:
-    if connection.vendor == "postgresql":
-        result = Q()
-        for value in values:
-            result |= Q(**{f"{column}__contains": [value]})
-        return result
     placeholders = ", ".join(["%s"] * len(values))
     ids = RawSQL(
         f"SELECT m.id FROM catalog_model m, json_each(m.{column}) j "
@@ -197,14 +172,9 @@ def _facet_value(value) -> str:
 
 def _multi_counts(scope: QuerySet, column: str) -> list[tuple[str, int]]:
     sql, params = scope.order_by().values("id").query.sql_with_params()
-    element = (
-        "jsonb_array_elements_text(m.{c}::jsonb) AS j(value)"
-        if connection.vendor == "postgresql"
-        else "json_each(m.{c}) AS j"
-    ).format(c=column)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT j.value, COUNT(*) FROM catalog_model m, {element} "
+            f"SELECT j.value, COUNT(*) FROM catalog_model m, json_each(m.{column}) AS j "
             f"WHERE m.id IN ({sql}) GROUP BY j.value ORDER BY 2 DESC, 1 LIMIT {FACET_SIZE}",
             params,
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -65,7 +66,8 @@ def model_index(request: HttpRequest) -> HttpResponse:
         "search": query.text,
         "groups": facet_groups(page, query, params),
         "hints": no_result_hints(query, params) if not models and query.filters else [],
-        "marks": highlights(models, query.text),
+        "marks": highlights(models, page.corrected_text or query.text),
+        "exact_limit": settings.HUB_SEARCH_EXACT_LIMIT,
         "next_url": f"?{next_params.urlencode()}" if page.next_cursor else "",
         "first_url": "?" + _without_cursor(params) if query.cursor else "",
         "sorts": SORT_LABELS,

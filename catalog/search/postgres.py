@@ -1,0 +1,414 @@
+"""Search on PostgreSQL over the narrow `catalog_search` tables (migration 0004).
+
+Per search, at most three statements:
+1. On a big catalog (over HUB_SEARCH_EXACT_LIMIT models), one over the 1-in-128 sample table
+   says how many models the words, owner and visibility match. If that is over the limit, the
+   total and the facet counts are the sample's, scaled and marked as estimates (as search
+   engines do past a threshold), and the exact statement below is never run.
+2. Otherwise one statement does it all: the matching rows are collected once (a materialised
+   CTE), then hits, total and every facet (each counted under the other filters) come back
+   as one JSON row.
+3. With estimated counts, the hits come from their own statement on the sort's index. Large
+   results sorted by relevance rank the RELEVANCE_CANDIDATES most-downloaded matches.
+
+Relevance is ts_rank_cd over name, tags and summary; a card mention matches but ranks 0.
+
+When the words find nothing, each word that is not a known name word is replaced by its
+nearest trigram neighbour in `catalog_search_word` and the search runs once more."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field, replace
+
+from django.conf import settings
+from django.db import connection
+
+from catalog.cursors import cursor_decode, cursor_encode
+from catalog.search.base import FACETS, Hit, SearchPage, SearchQuery
+from catalog.search.text import pg_prefix_tsquery, tokens
+
+SAMPLE_EVERY = 128  # must match migration 0004
+FACET_SIZE = 20
+RELEVANCE_CANDIDATES = 500
+SPELLING_CANDIDATES = 40
+SINGLE = ("task", "library", "source_domain", "license", "base_model", "finetunable")
+MULTI = {"language": "languages", "dataset": "datasets"}
+SORT_COLUMN = {
+    "downloads": "downloads",
+    "likes": "likes",
+    "updated": "updated_at",
+    "created": "created_at",
+    "trending": "trending",
+    "relevance": "score",
+}
+CURSOR_CAST = {"updated": "timestamptz", "created": "timestamptz", "relevance": "float8"}
+TSQUERY = "to_tsquery('english', %s)"
+
+
+@dataclass
+class Sql:
+    """A fragment of SQL with its positional parameters."""
+
+    text: str = "TRUE"
+    params: list = field(default_factory=list)
+
+    def and_(self, text: str, *params) -> Sql:
+        return Sql(f"{self.text} AND {text}", [*self.params, *params])
+
+
+@dataclass
+class Plan:
+    query: SearchQuery
+    tsquery: str
+    sort: str
+
+    @property
+    def ranked(self) -> bool:
+        return self.sort == "relevance"
+
+
+def search(query: SearchQuery) -> SearchPage:
+    page = _search_once(query)
+    if page.total or not tokens(query.text):
+        return page
+    corrected = correct_spelling(query.text)
+    if corrected == query.text.lower():
+        return page
+    retried = _search_once(replace(query, text=corrected))
+    if not retried.total:
+        return page
+    retried.corrected_text = corrected
+    return retried
+
+
+def _search_once(query: SearchQuery) -> SearchPage:
+    tsquery = pg_prefix_tsquery(query.text)
+    sort = query.sort if query.sort in SORT_COLUMN else "relevance"
+    if sort == "relevance" and not tsquery:
+        sort = "downloads"  # no words to rank by: most used first, as hubs do
+    plan = Plan(query, tsquery, sort)
+    limit = settings.HUB_SEARCH_EXACT_LIMIT
+    if catalog_size() > limit:
+        sample = _run_counts(plan, "catalog_search_sample")
+        if sample["base"] * SAMPLE_EVERY > limit:
+            return _estimated_page(plan, sample, limit)
+    return _exact_page(plan)
+
+
+# --- the statements ---------------------------------------------------------------------------
+
+
+def _exact_page(plan: Plan) -> SearchPage:
+    """Hits, total and facets over the whole (matching) catalog in one statement."""
+    if not plan.query.with_facets:
+        return _exact_page_without_facets(plan)
+    hits = _hits_from_cte(plan)
+    parts = [Sql(f"(SELECT count(*) FROM m WHERE {_filters_ok(plan)}) AS total")]
+    parts.append(Sql(f"({hits.text}) AS hits", hits.params))
+    if plan.query.with_facets:
+        parts += _facet_parts(plan)
+    row = _fetch_json_row(_with_cte(plan, "catalog_search", parts))
+    hits, next_cursor = _hits(plan, row["hits"] or [])
+    return SearchPage(hits=hits, total=row["total"], facets=_facets(row), next_cursor=next_cursor)
+
+
+def _exact_page_without_facets(plan: Plan) -> SearchPage:
+    """Hits on the sort's index and an exact count: no rows collected for facets."""
+    hits = _hits_statement(plan, candidates=False)
+    where = _where_all(plan)
+    row = _fetch_json_row(
+        Sql(
+            f"SELECT (SELECT json_agg(json_build_array(model_id, score, k) "
+            f"  ORDER BY k DESC, model_id DESC) FROM ({hits.text}) AS x (model_id, score, k)"
+            f") AS hits, "
+            f"(SELECT count(*) FROM catalog_search WHERE {where.text}) AS total",
+            [*hits.params, *where.params],
+        )
+    )
+    hits, next_cursor = _hits(plan, row["hits"] or [])
+    return SearchPage(hits=hits, total=row["total"], next_cursor=next_cursor)
+
+
+def _estimated_page(plan: Plan, sample: dict, limit: int) -> SearchPage:
+    total = sample["total"] * SAMPLE_EVERY
+    estimated = True
+    if total <= limit:  # the filters narrow it down enough to count exactly
+        total, estimated = _exact_total(plan), False
+    rows = _fetch_rows(_hits_statement(plan, candidates=True))
+    hits, next_cursor = _hits(plan, rows)
+    facets = {
+        name: [(value, count * SAMPLE_EVERY) for value, count in values]
+        for name, values in _facets(sample).items()
+    }
+    return SearchPage(
+        hits=hits,
+        total=total,
+        facets=facets,
+        next_cursor=next_cursor,
+        total_is_estimate=estimated,
+        facets_are_estimates=bool(facets),
+    )
+
+
+def _run_counts(plan: Plan, table: str) -> dict:
+    """Matching rows (`base`), rows passing the filters too (`total`), and facets."""
+    parts = [Sql("(SELECT count(*) FROM m) AS base")]
+    parts.append(Sql(f"(SELECT count(*) FROM m WHERE {_filters_ok(plan)}) AS total"))
+    if plan.query.with_facets:
+        parts += _facet_parts(plan)
+    counts_only = replace(plan, sort="downloads")  # no ranking needed for counts
+    return _fetch_json_row(_with_cte(counts_only, table, parts))
+
+
+def _exact_total(plan: Plan) -> int:
+    where = _where_all(plan)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM catalog_search WHERE {where.text}", where.params)
+        return cursor.fetchone()[0]
+
+
+def _hits_statement(plan: Plan, *, candidates: bool) -> Sql:
+    """The page of hits. Ranked with `candidates`: too many matches to rank them all, so
+    rank the RELEVANCE_CANDIDATES most-downloaded ones (the planner walks the downloads
+    index, or sorts a small bitmap-scanned set, whichever it expects to be cheaper)."""
+    where = _where_all(plan)
+    size = plan.query.limit + 1
+    if not plan.ranked:
+        column = SORT_COLUMN[plan.sort]
+        cursor = _cursor_condition(plan, column)
+        where = where.and_(cursor.text, *cursor.params)
+        return Sql(
+            f"SELECT model_id, 0.0::float8, {column} FROM catalog_search WHERE {where.text} "
+            f"ORDER BY {column} DESC, model_id DESC LIMIT {size}",
+            where.params,
+        )
+    cursor = _cursor_condition(plan, "score")
+    top = (
+        f"ORDER BY downloads DESC, model_id DESC LIMIT {RELEVANCE_CANDIDATES}" if candidates else ""
+    )
+    return Sql(
+        f"SELECT model_id, score, score FROM ("
+        f"  SELECT model_id, ts_rank_cd(search_vector, {TSQUERY}, 32)::float8 AS score FROM ("
+        f"    SELECT model_id, search_vector FROM catalog_search WHERE {where.text} {top}) AS c"
+        f") AS r WHERE {cursor.text} ORDER BY score DESC, model_id DESC LIMIT {size}",
+        [plan.tsquery, *where.params, *cursor.params],
+    )
+
+
+# --- building blocks --------------------------------------------------------------------------
+
+
+def _base(plan: Plan) -> Sql:
+    """What is not a facet: visibility, owner, tags, words."""
+    query = plan.query
+    where = Sql()
+    if not query.see_everything:
+        where = where.and_(
+            "(NOT private OR namespace_id = ANY(%s))", list(query.visible_namespaces)
+        )
+    if query.author:
+        where = where.and_(
+            "namespace_id = (SELECT id FROM catalog_namespace WHERE name = %s)", query.author
+        )
+    if query.filters.get("tag"):
+        where = where.and_("tags && %s::text[]", list(query.filters["tag"]))
+    if plan.tsquery:
+        where = where.and_(f"search_vector @@ {TSQUERY}", plan.tsquery)
+    return where
+
+
+def _active_filters(plan: Plan) -> dict[str, tuple[str, ...]]:
+    return {key: values for key, values in plan.query.filters.items() if key in FACETS and values}
+
+
+def _filter_sql(facet: str, values: tuple[str, ...]) -> Sql:
+    if facet in MULTI:
+        return Sql(f"{MULTI[facet]} && %s::text[]", [list(values)])
+    if facet == "finetunable":
+        return Sql("finetunable = ANY(%s)", [[_bool(v) for v in values]])
+    return Sql(f"{facet} = ANY(%s)", [list(values)])
+
+
+def _where_all(plan: Plan) -> Sql:
+    where = _base(plan)
+    for facet, values in _active_filters(plan).items():
+        condition = _filter_sql(facet, values)
+        where = where.and_(condition.text, *condition.params)
+    return where
+
+
+def _with_cte(plan: Plan, table: str, parts: list[Sql]) -> Sql:
+    """`WITH m AS (matching rows, one ok_<facet> flag per active filter) SELECT parts`."""
+    columns = ["model_id", *SINGLE, *MULTI.values()]
+    params: list = []
+    for facet, values in _active_filters(plan).items():
+        condition = _filter_sql(facet, values)
+        columns.append(f"({condition.text}) AS ok_{facet}")
+        params += condition.params
+    if plan.ranked:
+        columns.append(f"ts_rank_cd(search_vector, {TSQUERY}, 32)::float8 AS score")
+        params.append(plan.tsquery)
+    else:
+        columns += ["0.0::float8 AS score", f"{SORT_COLUMN[plan.sort]} AS sort_value"]
+    base = _base(plan)
+    params += base.params
+    for part in parts:
+        params += part.params
+    return Sql(
+        f"WITH m AS MATERIALIZED (SELECT {', '.join(columns)} FROM {table} WHERE {base.text}) "
+        f"SELECT {', '.join(part.text for part in parts)}",
+        params,
+    )
+
+
+def _cte_sort_column(plan: Plan) -> str:
+    return "score" if plan.ranked else "sort_value"
+
+
+def _hits_from_cte(plan: Plan) -> Sql:
+    column = _cte_sort_column(plan)
+    cursor = _cursor_condition(plan, column)
+    return Sql(
+        "SELECT json_agg(json_build_array(model_id, score, k) ORDER BY k DESC, model_id DESC) "
+        "FROM ("
+        f"SELECT model_id, score, {column} AS k FROM m WHERE {_filters_ok(plan)} "
+        f"AND {cursor.text} ORDER BY k DESC, model_id DESC LIMIT {plan.query.limit + 1}) AS h",
+        cursor.params,
+    )
+
+
+def _filters_ok(plan: Plan, *, skip: str = "") -> str:
+    flags = [f"ok_{facet}" for facet in _active_filters(plan) if facet != skip]
+    return " AND ".join(flags) or "TRUE"
+
+
+def _facet_parts(plan: Plan) -> list[Sql]:
+    parts = []
+    for facet in FACETS:
+        ok = _filters_ok(plan, skip=facet)
+        if facet in MULTI:
+            source = f"m, unnest(m.{MULTI[facet]}) AS v WHERE {ok}"
+        else:
+            source = f"(SELECT {facet}::text AS v FROM m WHERE {ok}) AS f WHERE v <> ''"
+        parts.append(
+            Sql(
+                "(SELECT json_agg(json_build_array(v, n) ORDER BY n DESC, v) "
+                f"FROM (SELECT v, count(*) AS n FROM "
+                f"{source} GROUP BY v ORDER BY n DESC, v LIMIT {FACET_SIZE}) AS g) "
+                f"AS facet_{facet}"
+            )
+        )
+    return parts
+
+
+def _cursor_condition(plan: Plan, column: str) -> Sql:
+    if not plan.query.cursor:
+        return Sql()
+    value, model_id = cursor_decode(plan.query.cursor, 2)
+    cast = CURSOR_CAST.get(plan.sort, "bigint")
+    return Sql(f"({column}, model_id) < (%s::{cast}, %s::bigint)", [value, model_id])
+
+
+def _hits(plan: Plan, rows: list) -> tuple[list[Hit], str | None]:
+    next_cursor = None
+    if len(rows) > plan.query.limit:
+        rows = rows[: plan.query.limit]
+        model_id, _score, sort_value = rows[-1]
+        next_cursor = cursor_encode([_plain(sort_value), model_id])
+    return [Hit(model_id=row[0], score=float(row[1] or 0)) for row in rows], next_cursor
+
+
+def _facets(row: dict) -> dict[str, list[tuple[str, int]]]:
+    return {
+        facet: [(str(value), int(count)) for value, count in row[f"facet_{facet}"] or []]
+        for facet in FACETS
+        if f"facet_{facet}" in row
+    }
+
+
+def _fetch_json_row(statement: Sql) -> dict:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT row_to_json(r)::text FROM ({statement.text}) AS r", statement.params
+        )
+        return json.loads(cursor.fetchone()[0])
+
+
+def _fetch_rows(statement: Sql) -> list:
+    with connection.cursor() as cursor:
+        cursor.execute(statement.text, statement.params)
+        return [list(row) for row in cursor.fetchall()]
+
+
+def _plain(value):
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def _bool(value: str) -> bool:
+    return str(value).lower() in {"1", "true", "yes"}
+
+
+# --- catalog size and spelling ----------------------------------------------------------------
+
+_size_cache: dict[str, float] = {}
+SIZE_TTL_S = 30.0
+
+
+def catalog_size() -> int:
+    """The planner's row count of catalog_search (kept by autovacuum), cached briefly."""
+    now = time.monotonic()
+    if now - _size_cache.get("at", -SIZE_TTL_S) >= SIZE_TTL_S:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT greatest(reltuples, 0)::bigint FROM pg_class "
+                "WHERE oid = 'catalog_search'::regclass"
+            )
+            _size_cache.update(at=now, size=cursor.fetchone()[0])
+    return int(_size_cache["size"])
+
+
+def forget_catalog_size() -> None:
+    _size_cache.clear()
+
+
+def correct_spelling(text: str) -> str:
+    """Each word that no model name contains, replaced by the known name word closest to it
+    (edit distance, transpositions included; ties go to the word more models use)."""
+    words = tokens(text)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT q.word, c.word, c.models FROM unnest(%s::text[]) AS q(word) "
+            "CROSS JOIN LATERAL (SELECT w.word, w.models FROM catalog_search_word w "
+            "  WHERE w.models > 0 ORDER BY w.word <-> q.word LIMIT %s) AS c",
+            [words, SPELLING_CANDIDATES],
+        )
+        candidates: dict[str, list[tuple[str, int]]] = {}
+        for word, candidate, models in cursor.fetchall():
+            candidates.setdefault(word, []).append((candidate, models))
+    return " ".join(_closest(word, candidates.get(word, [])) for word in words)
+
+
+def _closest(word: str, candidates: list[tuple[str, int]]) -> str:
+    if len(word) < 3 or any(candidate == word for candidate, _ in candidates):
+        return word
+    best = min(candidates, key=lambda c: (edit_distance(word, c[0]), -c[1], c[0]), default=None)
+    if best is None or edit_distance(word, best[0]) > max(1, len(word) // 3):
+        return word
+    return best[0]
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Optimal string alignment distance: insertions, deletions, substitutions, swaps."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, char_b in enumerate(b, 1):
+            cost = char_a != char_b
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and char_a == b[j - 2] and a[i - 2] == char_b:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return previous[-1]

@@ -1,0 +1,165 @@
+"""The PostgreSQL search tables (migration 0004) and what the engine does with them: the sync
+trigger, estimates from the sample past HUB_SEARCH_EXACT_LIMIT, and spelling correction."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+
+from catalog.models import Model, Namespace
+from catalog.search import postgres
+from catalog.search.params import search_query
+from catalog.search.postgres import SAMPLE_EVERY, correct_spelling, edit_distance
+from catalog.services.models import model_create
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL search tables"),
+]
+
+
+def search_row(model_id: int) -> dict | None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT private, license, downloads, search_vector::text, languages "
+            "FROM catalog_search WHERE model_id = %s",
+            [model_id],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return dict(zip(("private", "license", "downloads", "vector", "languages"), row, strict=True))
+
+
+def word_count(word: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT models FROM catalog_search_word WHERE word = %s", [word])
+        row = cursor.fetchone()
+    return row[0] if row else 0
+
+
+def in_sample(model_id: int) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM catalog_search_sample WHERE model_id = %s", [model_id])
+        return cursor.fetchone() is not None
+
+
+def test_trigger_follows_create_update_and_delete(alice):
+    model = model_create(user=alice, name="zebra-net", languages=["en"], license="mit")
+    row = search_row(model.pk)
+    assert row["license"] == "mit" and row["languages"] == ["en"] and not row["private"]
+    assert "'zebra'" in row["vector"] and word_count("zebra") == 1
+
+    Model.objects.filter(pk=model.pk).update(downloads=42, private=True, license="apache-2.0")
+    row = search_row(model.pk)
+    assert (row["downloads"], row["private"], row["license"]) == (42, True, "apache-2.0")
+
+    Model.objects.filter(pk=model.pk).update(name="okapi-net", card="Trained on savanna photos")
+    row = search_row(model.pk)
+    assert "'okapi'" in row["vector"] and "'zebra'" not in row["vector"]
+    assert "'savanna'" in row["vector"]  # the card's words match...
+    assert word_count("zebra") == 0 and word_count("okapi") == 1
+
+    Model.objects.filter(pk=model.pk).delete()
+    assert search_row(model.pk) is None and word_count("okapi") == 0
+
+
+def test_card_words_match_but_do_not_rank(anon, alice):
+    model_create(user=alice, name="plain-model", card="all about giraffes")
+    model_create(user=alice, name="giraffe-detector")
+    results = [m["id"] for m in anon.get("/api/models?search=giraffe").json()]
+    assert results == ["alice/giraffe-detector", "alice/plain-model"]
+
+
+@pytest.fixture
+def big_catalog(alice, bob, settings):
+    """Enough models that some land in the 1-in-SAMPLE_EVERY sample, with the exact limit at 0
+    so every search with matches is 'large'. Alice's private models are all fill-mask."""
+    settings.HUB_SEARCH_EXACT_LIMIT = 0
+    alice_ns = Namespace.objects.get(name="alice")
+    bob_ns = Namespace.objects.get(name="bob")
+    rows = [
+        Model(
+            namespace=alice_ns if i % 2 else bob_ns,
+            name=f"bulk-{i}",
+            task="fill-mask" if i % 2 else "text-classification",
+            private=bool(i % 2),
+            license="mit",
+            downloads=i,
+        )
+        for i in range(3 * SAMPLE_EVERY)
+    ]
+    Model.objects.bulk_create(rows)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE catalog_search")
+    postgres.forget_catalog_size()
+    yield
+    postgres.forget_catalog_size()
+
+
+def sampled(**filters) -> list[Model]:
+    return [m for m in Model.objects.filter(**filters) if in_sample(m.pk)]
+
+
+def test_large_results_are_estimated_from_the_sample(big_catalog, alice):
+    public_in_sample = len(sampled(private=False))
+    assert public_in_sample, "the fixture must put public models in the sample"
+    page = postgres.search(search_query({}, AnonymousUser()))
+    assert page.total_is_estimate and page.facets_are_estimates
+    assert page.total == public_in_sample * SAMPLE_EVERY
+    tasks = dict(page.facets["task"])
+    assert tasks == {"text-classification": public_in_sample * SAMPLE_EVERY}  # no private ones
+    # Hits are exact: the most downloaded public models, in order.
+    top = list(Model.objects.filter(private=False).order_by("-downloads")[:3])
+    assert [hit.model_id for hit in page.hits[:3]] == [m.pk for m in top]
+
+    owner_page = postgres.search(search_query({}, alice))
+    assert dict(owner_page.facets["task"]).get("fill-mask") == (
+        len(sampled(private=True)) * SAMPLE_EVERY or None
+    )
+
+
+def test_estimated_total_turns_exact_once_filters_narrow_it(big_catalog):
+    assert sampled(private=False), "the fixture must put public models in the sample"
+    rare = next(m for m in Model.objects.filter(private=False) if not in_sample(m.pk))
+    Model.objects.filter(pk=rare.pk).update(license="apache-2.0")
+    page = postgres.search(search_query({"license": "apache-2.0"}, AnonymousUser()))
+    assert page.facets_are_estimates  # the words (none) match the whole catalog
+    assert not page.total_is_estimate and page.total == 1  # but the filter leaves one
+    assert [hit.model_id for hit in page.hits] == [rare.pk]
+
+
+def test_estimates_are_flagged_in_the_api_and_the_page(big_catalog, anon):
+    response = anon.get("/api/models?limit=5")
+    assert response.headers["X-Total-Count-Estimated"] == "true"
+    body = anon.get("/api/search/facets").json()
+    assert body["total_is_estimate"] and body["facets_are_estimates"]
+    html = anon.get("/models").content.decode()
+    assert "About " in html and "counts estimated" in html and "≈" in html
+
+
+def test_misspelled_words_are_corrected_to_name_words(anon, alice):
+    model_create(user=alice, name="bert-base-news")
+    model_create(user=alice, name="whisper-small")
+    assert correct_spelling("bret") == "bert"
+    assert correct_spelling("wisper smal") == "whisper small"
+    assert correct_spelling("bert") == "bert"  # known words stay
+    response = anon.get("/api/models?search=bret")
+    assert [m["id"] for m in response.json()] == ["alice/bert-base-news"]
+    assert response.headers["X-Search-Corrected"] == "bert"
+    html = anon.get("/models?search=bret").content.decode()
+    assert "Showing results for" in html and "bert-base-news" in html
+
+
+def test_far_off_words_are_not_corrected(alice):
+    model_create(user=alice, name="bert-base-news")
+    assert correct_spelling("xylophone") == "xylophone"
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "distance"),
+    [("bret", "bert", 1), ("wisper", "whisper", 1), ("kitten", "sitting", 3), ("", "ab", 2)],
+)
+def test_edit_distance(a, b, distance):
+    assert edit_distance(a, b) == distance
