@@ -31,7 +31,7 @@ from catalog.search.text import pg_prefix_tsquery, tokens
 
 SAMPLE_EVERY = 128  # must match migration 0004
 FACET_SIZE = 20
-RELEVANCE_CANDIDATES = 500
+RELEVANCE_CANDIDATES = 100
 SPELLING_CANDIDATES = 40
 SINGLE = ("task", "library", "source_domain", "license", "base_model", "finetunable")
 MULTI = {"language": "languages", "dataset": "datasets"}
@@ -63,6 +63,9 @@ class Plan:
     query: SearchQuery
     tsquery: str
     sort: str
+    # False: test the words row by row while walking the sort's index, instead of letting
+    # the planner intersect the text index (it underestimates multi-word matches).
+    text_index: bool = True
 
     @property
     def ranked(self) -> bool:
@@ -136,7 +139,13 @@ def _estimated_page(plan: Plan, sample: dict, limit: int) -> SearchPage:
     estimated = True
     if total <= limit:  # the filters narrow it down enough to count exactly
         total, estimated = _exact_total(plan), False
-    rows = _fetch_rows(_hits_statement(plan, candidates=True))
+    # Walking the sort's index reads ~N * wanted / matches rows; the text index reads every
+    # match. The sample's estimate tells which is fewer (the planner's is often far off).
+    wanted = RELEVANCE_CANDIDATES if plan.ranked else plan.query.limit
+    walk = sample["total"] * SAMPLE_EVERY * sample["total"] * SAMPLE_EVERY
+    rows = _fetch_rows(
+        _hits_statement(replace(plan, text_index=walk < wanted * catalog_size()), candidates=True)
+    )
     hits, next_cursor = _hits(plan, rows)
     facets = {
         name: [(value, count * SAMPLE_EVERY) for value, count in values]
@@ -215,7 +224,8 @@ def _base(plan: Plan) -> Sql:
     if query.filters.get("tag"):
         where = where.and_("tags && %s::text[]", list(query.filters["tag"]))
     if plan.tsquery:
-        where = where.and_(f"search_vector @@ {TSQUERY}", plan.tsquery)
+        match = f"search_vector @@ {TSQUERY}"
+        where = where.and_(match if plan.text_index else f"({match}) IS TRUE", plan.tsquery)
     return where
 
 
