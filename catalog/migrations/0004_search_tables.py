@@ -142,6 +142,16 @@ CREATE TRIGGER catalog_search_sync_trg
   AFTER INSERT OR UPDATE OR DELETE ON catalog_model
   FOR EACH ROW EXECUTE FUNCTION catalog_search_sync();
 
+-- TRUNCATE fires no row triggers (manage.py flush, transactional tests use it).
+CREATE FUNCTION catalog_search_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  TRUNCATE catalog_search, catalog_search_sample, catalog_search_word;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER catalog_search_truncate_trg
+  AFTER TRUNCATE ON catalog_model
+  FOR EACH STATEMENT EXECUTE FUNCTION catalog_search_truncate();
+
 CREATE FUNCTION catalog_search_refill() RETURNS bigint LANGUAGE plpgsql AS $$
 BEGIN
   TRUNCATE catalog_search, catalog_search_sample, catalog_search_word;
@@ -175,7 +185,9 @@ CREATE INDEX catalog_search_word_trgm_idx ON catalog_search_word USING GIST (wor
 
 PG_BACKWARD = """
 DROP TRIGGER IF EXISTS catalog_search_sync_trg ON catalog_model;
+DROP TRIGGER IF EXISTS catalog_search_truncate_trg ON catalog_model;
 DROP FUNCTION IF EXISTS catalog_search_sync();
+DROP FUNCTION IF EXISTS catalog_search_truncate();
 DROP FUNCTION IF EXISTS catalog_search_refill();
 DROP FUNCTION IF EXISTS catalog_search_count_words(bigint, text, integer);
 DROP FUNCTION IF EXISTS catalog_search_row(catalog_model);

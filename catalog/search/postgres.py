@@ -74,8 +74,8 @@ class Plan:
 
 def search(query: SearchQuery) -> SearchPage:
     page = _search_once(query)
-    if page.total or not tokens(query.text):
-        return page
+    if page.total or not tokens(query.text) or _words_match(query):
+        return page  # found something, or the filters (not the words) ruled everything out
     corrected = correct_spelling(query.text)
     if corrected == query.text.lower():
         return page
@@ -84,6 +84,17 @@ def search(query: SearchQuery) -> SearchPage:
         return page
     retried.corrected_text = corrected
     return retried
+
+
+def _words_match(query: SearchQuery) -> bool:
+    if not query.filters:
+        return False  # the search itself just said they do not
+    base = _base(Plan(query, pg_prefix_tsquery(query.text), "downloads"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT EXISTS (SELECT 1 FROM catalog_search WHERE {base.text})", base.params
+        )
+        return cursor.fetchone()[0]
 
 
 def _search_once(query: SearchQuery) -> SearchPage:

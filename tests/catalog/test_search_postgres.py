@@ -163,3 +163,23 @@ def test_far_off_words_are_not_corrected(alice):
 )
 def test_edit_distance(a, b, distance):
     assert edit_distance(a, b) == distance
+
+
+def test_no_correction_when_filters_not_words_rule_everything_out(anon, alice):
+    model_create(user=alice, name="plain-model", card="trained on savanna photos", license="mit")
+    model_create(user=alice, name="savage-net", license="apache-2.0")
+    response = anon.get("/api/models?search=savanna&license=apache-2.0")
+    assert response.json() == [] and "X-Search-Corrected" not in response.headers
+
+
+@pytest.mark.django_db(transaction=True)
+def test_truncating_models_empties_the_search_tables(alice):
+    """`manage.py flush` and transactional tests TRUNCATE, which fires no row triggers."""
+    model_create(user=alice, name="short-lived")
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE catalog_model CASCADE")
+        cursor.execute(
+            "SELECT (SELECT count(*) FROM catalog_search), "
+            "(SELECT count(*) FROM catalog_search_word)"
+        )
+        assert cursor.fetchone() == (0, 0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 
 from catalog.models import Model
 from catalog.services.models import model_create
@@ -95,3 +96,39 @@ def test_no_results_state_offers_a_way_out(page, catalog):
         "document.querySelector('#result-count').innerText.startsWith('1 model')"
     )
     assert result_names(page) == ["news-bert"]
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="spelling correction is PostgreSQL's word list"
+)
+def test_misspelled_search_shows_corrected_results(page, screenshot, catalog):
+    page.goto("/models")
+    page.fill("#search-input", "nwes")
+    page.wait_for_selector("#spelling")
+    assert "Showing results for “news”" in page.locator("#spelling").inner_text()
+    assert result_names(page) == ["news-bert"]
+    assert page.locator(".hit mark").first.inner_text().lower() == "news"
+    screenshot("search-spelling-corrected")
+    page.click("#spelling a")
+    page.wait_for_function("!document.querySelector('#spelling')")
+    assert result_names(page) == ["news-bert"] and "search=news" in page.url
+
+
+def test_large_catalog_shows_estimated_counts(page, screenshot, catalog, settings):
+    if connection.vendor != "postgresql":
+        pytest.skip("estimates come from PostgreSQL's sample table")
+    settings.HUB_SEARCH_EXACT_LIMIT = 0
+    Model.objects.bulk_create(
+        [Model(namespace=catalog.namespace, name=f"bulk-{i}") for i in range(300)]
+    )
+    from catalog.search import postgres
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE catalog_search")
+    postgres.forget_catalog_size()
+    page.goto("/models")
+    assert page.locator("#result-count").inner_text().startswith("About ")
+    assert "counts estimated" in page.locator("#result-count").inner_text()
+    assert page.locator(".facet .count").first.inner_text().startswith("≈")
+    screenshot("search-estimated-counts")
+    postgres.forget_catalog_size()
