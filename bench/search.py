@@ -257,7 +257,13 @@ def migrate() -> float:
     return time.perf_counter() - start
 
 
-SEARCH_TABLES = ("catalog_model", "catalog_search", "catalog_search_sample", "catalog_search_word")
+SEARCH_TABLES = (
+    "catalog_model",
+    "catalog_search",
+    "catalog_search_sample_16",
+    "catalog_search_sample_128",
+    "catalog_search_word",
+)
 
 
 def secondary_indexes(conn: psycopg.Connection) -> list[tuple[str, str]]:
@@ -383,7 +389,8 @@ def sizes(url: str) -> list[tuple[str, str]]:
             """SELECT c.relname, pg_size_pretty(pg_relation_size(c.oid)) || ' heap, '
                  || pg_size_pretty(pg_total_relation_size(c.oid)) || ' in all'
                FROM pg_class c WHERE c.relname IN ('catalog_model', 'catalog_search',
-                 'catalog_search_sample', 'catalog_search_word', 'catalog_search_text_idx')
+                 'catalog_search_sample_16', 'catalog_search_sample_128', 'catalog_search_word',
+                 'catalog_search_text_idx')
                ORDER BY c.relname"""
         ).fetchall()
 

@@ -5,8 +5,8 @@ tsvector: name (A) > tags/task/domain (B) > summary (C) with positions, plus the
 without positions (so the card matches but only name, tags and summary rank: ts_rank_cd
 ignores lexemes without positions). No card text, no JSON: scans read fewer pages than
 catalog_model's.
-`catalog_search_sample`: the same rows for one model in SAMPLE_EVERY, packed in their own
-table; facet counts and totals over large result sets are estimated from it.
+`catalog_search_sample_16` and `_128`: the same rows for one model in 16 and one in 128, each
+packed in its own table; facet counts and totals over large result sets are estimated from it.
 `catalog_search_word`: the words of owner and model names, with a trigram GiST index: typo
 correction takes a mistyped word's nearest words from it ("bret" -> "bert") instead of
 scanning every name.
@@ -19,7 +19,25 @@ import importlib
 
 from django.db import migrations
 
-SAMPLE_EVERY = 128  # catalog.search.postgres.SAMPLE_EVERY must match
+SAMPLE_RATES = (16, 128)  # catalog.search.postgres.SAMPLES must match
+
+
+def _each_sample(template: str) -> str:
+    return "\n".join(template.format(rate=rate) for rate in SAMPLE_RATES)
+
+
+SAMPLE_TABLES = ", ".join(f"catalog_search_sample_{rate}" for rate in SAMPLE_RATES)
+
+RESAMPLE = """      IF NEW.id % {rate} = 0 THEN
+        DELETE FROM catalog_search_sample_{rate} WHERE model_id = NEW.id;
+        INSERT INTO catalog_search_sample_{rate}
+          SELECT * FROM catalog_search WHERE model_id = NEW.id;
+      END IF;"""
+SAMPLE_INSERT = """  IF NEW.id % {rate} = 0 THEN
+    INSERT INTO catalog_search_sample_{rate} SELECT * FROM catalog_search WHERE model_id = NEW.id;
+  END IF;"""
+SAMPLE_FILL = """  INSERT INTO catalog_search_sample_{rate}
+    SELECT * FROM catalog_search WHERE model_id % {rate} = 0;"""
 
 PG_FORWARD = rf"""
 DROP TRIGGER IF EXISTS catalog_model_search_vector_trg ON catalog_model;
@@ -49,7 +67,7 @@ CREATE TABLE catalog_search (
   updated_at timestamptz NOT NULL,
   search_vector tsvector NOT NULL
 );
-CREATE TABLE catalog_search_sample (LIKE catalog_search INCLUDING ALL);
+{_each_sample("CREATE TABLE catalog_search_sample_{rate} (LIKE catalog_search INCLUDING ALL);")}
 CREATE TABLE catalog_search_word (word text PRIMARY KEY, models integer NOT NULL);
 
 CREATE FUNCTION catalog_search_words(owner text, name text) RETURNS SETOF text
@@ -113,14 +131,11 @@ BEGIN
         downloads = NEW.downloads, likes = NEW.likes, trending = NEW.trending,
         created_at = NEW.created_at, updated_at = NEW.updated_at
       WHERE model_id = NEW.id;
-      IF NEW.id % {SAMPLE_EVERY} = 0 THEN
-        DELETE FROM catalog_search_sample WHERE model_id = NEW.id;
-        INSERT INTO catalog_search_sample SELECT * FROM catalog_search WHERE model_id = NEW.id;
-      END IF;
+{_each_sample(RESAMPLE)}
       RETURN NULL;
     END IF;
     DELETE FROM catalog_search WHERE model_id = OLD.id;
-    DELETE FROM catalog_search_sample WHERE model_id = OLD.id;
+{_each_sample("    DELETE FROM catalog_search_sample_{rate} WHERE model_id = OLD.id;")}
     IF TG_OP = 'DELETE' OR NEW.name <> OLD.name OR NEW.namespace_id <> OLD.namespace_id THEN
       PERFORM catalog_search_count_words(OLD.namespace_id, OLD.name, -1);
     END IF;
@@ -129,9 +144,7 @@ BEGIN
     END IF;
   END IF;
   INSERT INTO catalog_search SELECT * FROM catalog_search_row(NEW);
-  IF NEW.id % {SAMPLE_EVERY} = 0 THEN
-    INSERT INTO catalog_search_sample SELECT * FROM catalog_search WHERE model_id = NEW.id;
-  END IF;
+{_each_sample(SAMPLE_INSERT)}
   IF TG_OP = 'INSERT' OR NEW.name <> OLD.name OR NEW.namespace_id <> OLD.namespace_id THEN
     PERFORM catalog_search_count_words(NEW.namespace_id, NEW.name, 1);
   END IF;
@@ -145,7 +158,7 @@ CREATE TRIGGER catalog_search_sync_trg
 -- TRUNCATE fires no row triggers (manage.py flush, transactional tests use it).
 CREATE FUNCTION catalog_search_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  TRUNCATE catalog_search, catalog_search_sample, catalog_search_word;
+  TRUNCATE catalog_search, {SAMPLE_TABLES}, catalog_search_word;
   RETURN NULL;
 END $$;
 CREATE TRIGGER catalog_search_truncate_trg
@@ -154,10 +167,9 @@ CREATE TRIGGER catalog_search_truncate_trg
 
 CREATE FUNCTION catalog_search_refill() RETURNS bigint LANGUAGE plpgsql AS $$
 BEGIN
-  TRUNCATE catalog_search, catalog_search_sample, catalog_search_word;
+  TRUNCATE catalog_search, {SAMPLE_TABLES}, catalog_search_word;
   INSERT INTO catalog_search SELECT r.* FROM catalog_model m, catalog_search_row(m) AS r;
-  INSERT INTO catalog_search_sample
-    SELECT * FROM catalog_search WHERE model_id % {SAMPLE_EVERY} = 0;
+{_each_sample(SAMPLE_FILL)}
   INSERT INTO catalog_search_word (word, models)
     SELECT w, count(*) FROM catalog_model m JOIN catalog_namespace n ON n.id = m.namespace_id,
       catalog_search_words(n.name, m.name) AS w GROUP BY w;
@@ -183,7 +195,7 @@ CREATE INDEX catalog_search_private_idx ON catalog_search (namespace_id) WHERE p
 CREATE INDEX catalog_search_word_trgm_idx ON catalog_search_word USING GIST (word gist_trgm_ops);
 """
 
-PG_BACKWARD = """
+PG_BACKWARD = f"""
 DROP TRIGGER IF EXISTS catalog_search_sync_trg ON catalog_model;
 DROP TRIGGER IF EXISTS catalog_search_truncate_trg ON catalog_model;
 DROP FUNCTION IF EXISTS catalog_search_sync();
@@ -192,7 +204,7 @@ DROP FUNCTION IF EXISTS catalog_search_refill();
 DROP FUNCTION IF EXISTS catalog_search_count_words(bigint, text, integer);
 DROP FUNCTION IF EXISTS catalog_search_row(catalog_model);
 DROP FUNCTION IF EXISTS catalog_search_words(text, text);
-DROP TABLE IF EXISTS catalog_search_word, catalog_search_sample, catalog_search;
+DROP TABLE IF EXISTS catalog_search_word, {SAMPLE_TABLES}, catalog_search;
 """
 
 

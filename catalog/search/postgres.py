@@ -1,20 +1,22 @@
 """Search on PostgreSQL over the narrow `catalog_search` tables (migration 0004).
 
 Per search, at most three statements:
-1. On a big catalog (over HUB_SEARCH_EXACT_LIMIT models), one over the 1-in-128 sample table
-   says how many models the words, owner and visibility match. If that is over the limit, the
-   total and the facet counts are the sample's, scaled and marked as estimates (as search
-   engines do past a threshold), and the exact statement below is never run.
+1. On a big catalog (over HUB_SEARCH_EXACT_LIMIT models), one over a sample table (one
+   model in 16, or in 128 past ~130k models) says how many models the words, owner and
+   visibility match. If that is over the limit, the total and the facet counts are the
+   sample's, scaled and marked as estimates (as search engines do past a threshold), and
+   the exact statement below is never run.
 2. Otherwise one statement does it all: the matching rows are collected once (a materialised
    CTE), then hits, total and every facet (each counted under the other filters) come back
    as one JSON row.
 3. With estimated counts, the hits come from their own statement on the sort's index. Large
-   results sorted by relevance rank the RELEVANCE_CANDIDATES most-downloaded matches.
+   results sorted by relevance rank the RELEVANCE_CANDIDATES most-downloaded matches; paging
+   past them goes on through the other matches by downloads.
 
 Relevance is ts_rank_cd over name, tags and summary; a card mention matches but ranks 0.
 
-When the words find nothing, each word that is not a known name word is replaced by its
-nearest trigram neighbour in `catalog_search_word` and the search runs once more."""
+When the words find nothing, each word that is not a known name word is replaced by the
+closest of its trigram neighbours in `catalog_search_word` and the search runs once more."""
 
 from __future__ import annotations
 
@@ -26,13 +28,18 @@ from django.conf import settings
 from django.db import connection
 
 from catalog.cursors import cursor_decode, cursor_encode
+from catalog.errors import InvalidInput
 from catalog.search.base import FACETS, Hit, SearchPage, SearchQuery
 from catalog.search.text import pg_prefix_tsquery, tokens
 
-SAMPLE_EVERY = 128  # must match migration 0004
+# (one model in N, table), as migration 0004 keeps them; the first that keeps the sample
+# under SAMPLE_ROWS rows is used, so estimates stay fine-grained on mid-size catalogs.
+SAMPLES = ((16, "catalog_search_sample_16"), (128, "catalog_search_sample_128"))
+SAMPLE_ROWS = 8192
 FACET_SIZE = 20
 RELEVANCE_CANDIDATES = 100
 SPELLING_CANDIDATES = 40
+AFTER_CANDIDATES = "then-downloads"  # cursor marker: relevance paging went past the candidates
 SINGLE = ("task", "library", "source_domain", "license", "base_model", "finetunable")
 MULTI = {"language": "languages", "dataset": "datasets"}
 SORT_COLUMN = {
@@ -103,10 +110,22 @@ def _search_once(query: SearchQuery) -> SearchPage:
     if sort == "relevance" and not tsquery:
         sort = "downloads"  # no words to rank by: most used first, as hubs do
     plan = Plan(query, tsquery, sort)
+    after_candidates = _continued(plan)
+    if after_candidates:  # past the ranked candidates: the rest by downloads
+        page = _search_planned(after_candidates)
+        page.next_cursor = page.next_cursor and _continue_cursor(page.next_cursor)
+        return page
+    return _search_planned(plan)
+
+
+def _search_planned(plan: Plan) -> SearchPage:
     limit = settings.HUB_SEARCH_EXACT_LIMIT
-    if catalog_size() > limit:
-        sample = _run_counts(plan, "catalog_search_sample")
-        if sample["base"] * SAMPLE_EVERY > limit:
+    size = catalog_size()
+    if size > limit:
+        rate, table = sample_for(size)
+        sample = _run_counts(plan, table)
+        sample.update(base=sample["base"] * rate, total=sample["total"] * rate, rate=rate)
+        if sample["base"] > limit:
             return _estimated_page(plan, sample, limit)
     return _exact_page(plan)
 
@@ -146,20 +165,21 @@ def _exact_page_without_facets(plan: Plan) -> SearchPage:
 
 
 def _estimated_page(plan: Plan, sample: dict, limit: int) -> SearchPage:
-    total = sample["total"] * SAMPLE_EVERY
+    total = sample["total"]  # already scaled by the sample's rate
     estimated = True
     if total <= limit:  # the filters narrow it down enough to count exactly
         total, estimated = _exact_total(plan), False
     # Walking the sort's index reads ~N * wanted / matches rows; the text index reads every
     # match. The sample's estimate tells which is fewer (the planner's is often far off).
     wanted = RELEVANCE_CANDIDATES if plan.ranked else plan.query.limit
-    walk = sample["total"] * SAMPLE_EVERY * sample["total"] * SAMPLE_EVERY
-    rows = _fetch_rows(
-        _hits_statement(replace(plan, text_index=walk < wanted * catalog_size()), candidates=True)
-    )
-    hits, next_cursor = _hits(plan, rows)
+    walk = sample["total"] * sample["total"]
+    plan = replace(plan, text_index=walk < wanted * catalog_size())
+    if plan.ranked:
+        hits, next_cursor = _ranked_then_downloads(plan)
+    else:
+        hits, next_cursor = _hits(plan, _fetch_rows(_hits_statement(plan, candidates=True)))
     facets = {
-        name: [(value, count * SAMPLE_EVERY) for value, count in values]
+        name: [(value, count * sample["rate"]) for value, count in values]
         for name, values in _facets(sample).items()
     }
     return SearchPage(
@@ -170,6 +190,59 @@ def _estimated_page(plan: Plan, sample: dict, limit: int) -> SearchPage:
         total_is_estimate=estimated,
         facets_are_estimates=bool(facets),
     )
+
+
+def _ranked_then_downloads(plan: Plan) -> tuple[list[Hit], str | None]:
+    """A page of the ranked candidates; where they run out, the page (and the paging) goes on
+    with the other matches by downloads, from just after the last candidate."""
+    rows = _fetch_rows(_hits_statement(plan, candidates=True))
+    if len(rows) > plan.query.limit:
+        return _hits(plan, rows)
+    boundary = _last_candidate(plan)
+    if boundary is None:  # fewer matches than candidates: all ranked, nothing more
+        return _hits(plan, rows)
+    room = plan.query.limit - len(rows)
+    hits = [Hit(model_id=row[0], score=float(row[1] or 0)) for row in rows]
+    if room == 0:
+        return hits, _continue_cursor(cursor_encode(list(boundary)))
+    rest = replace(
+        plan,
+        sort="downloads",
+        query=replace(plan.query, cursor=cursor_encode(list(boundary)), limit=room),
+    )
+    more, next_cursor = _hits(rest, _fetch_rows(_hits_statement(rest, candidates=True)))
+    return hits + more, next_cursor and _continue_cursor(next_cursor)
+
+
+def _last_candidate(plan: Plan) -> tuple[int, int] | None:
+    """(downloads, model_id) of the last ranked candidate, if there are that many matches."""
+    where = _where_all(plan)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT downloads, model_id FROM catalog_search WHERE {where.text} "
+            f"ORDER BY downloads DESC, model_id DESC OFFSET {RELEVANCE_CANDIDATES - 1} LIMIT 1",
+            where.params,
+        )
+        row = cursor.fetchone()
+    return (row[0], row[1]) if row else None
+
+
+def _continue_cursor(downloads_cursor: str) -> str:
+    return cursor_encode([AFTER_CANDIDATES, *cursor_decode(downloads_cursor, 2)])
+
+
+def _continued(plan: Plan) -> Plan | None:
+    """The downloads-sorted plan a relevance cursor past the candidates stands for."""
+    if not plan.ranked or not plan.query.cursor:
+        return None
+    try:
+        marker, downloads, model_id = cursor_decode(plan.query.cursor, 3)
+    except InvalidInput:
+        return None
+    if marker != AFTER_CANDIDATES:
+        raise InvalidInput("The cursor does not match this sort; start again from the first page.")
+    query = replace(plan.query, cursor=cursor_encode([downloads, model_id]))
+    return replace(plan, query=query, sort="downloads")
 
 
 def _run_counts(plan: Plan, table: str) -> dict:
@@ -388,6 +461,11 @@ def catalog_size() -> int:
             )
             _size_cache.update(at=now, size=cursor.fetchone()[0])
     return int(_size_cache["size"])
+
+
+def sample_for(size: int) -> tuple[int, str]:
+    """The sample table to estimate from on a catalog of `size` models, and its rate."""
+    return next((s for s in SAMPLES if size / s[0] <= SAMPLE_ROWS), SAMPLES[-1])
 
 
 def forget_catalog_size() -> None:

@@ -3,6 +3,8 @@ trigger, estimates from the sample past HUB_SEARCH_EXACT_LIMIT, and spelling cor
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
@@ -10,7 +12,7 @@ from django.db import connection
 from catalog.models import Model, Namespace
 from catalog.search import postgres
 from catalog.search.params import search_query
-from catalog.search.postgres import SAMPLE_EVERY, correct_spelling, edit_distance
+from catalog.search.postgres import correct_spelling, edit_distance, sample_for
 from catalog.services.models import model_create
 
 pytestmark = [
@@ -39,9 +41,13 @@ def word_count(word: str) -> int:
     return row[0] if row else 0
 
 
+BULK = 3 * 128
+RATE, SAMPLE_TABLE = sample_for(BULK)  # the sample a catalog of this size is estimated from
+
+
 def in_sample(model_id: int) -> bool:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM catalog_search_sample WHERE model_id = %s", [model_id])
+        cursor.execute(f"SELECT 1 FROM {SAMPLE_TABLE} WHERE model_id = %s", [model_id])
         return cursor.fetchone() is not None
 
 
@@ -74,21 +80,22 @@ def test_card_words_match_but_do_not_rank(anon, alice):
 
 @pytest.fixture
 def big_catalog(alice, bob, settings):
-    """Enough models that some land in the 1-in-SAMPLE_EVERY sample, with the exact limit at 0
+    """Enough models that some land in every sample, with the exact limit at 0
     so every search with matches is 'large'. Alice's private models are all fill-mask."""
     settings.HUB_SEARCH_EXACT_LIMIT = 0
     alice_ns = Namespace.objects.get(name="alice")
     bob_ns = Namespace.objects.get(name="bob")
     rows = [
         Model(
-            namespace=alice_ns if i % 2 else bob_ns,
+            # i % 3, not i % 2: sampled ids are 16 apart, so parity would put all in one class
+            namespace=alice_ns if i % 3 == 0 else bob_ns,
             name=f"bulk-{i}",
-            task="fill-mask" if i % 2 else "text-classification",
-            private=bool(i % 2),
+            task="fill-mask" if i % 3 == 0 else "text-classification",
+            private=i % 3 == 0,
             license="mit",
             downloads=i,
         )
-        for i in range(3 * SAMPLE_EVERY)
+        for i in range(BULK)
     ]
     Model.objects.bulk_create(rows)
     with connection.cursor() as cursor:
@@ -96,6 +103,27 @@ def big_catalog(alice, bob, settings):
     postgres.forget_catalog_size()
     yield
     postgres.forget_catalog_size()
+
+
+def test_mid_size_catalogs_use_the_finer_sample():
+    assert sample_for(20_000) == (16, "catalog_search_sample_16")
+    assert sample_for(1_000_000) == (128, "catalog_search_sample_128")
+
+
+def test_sample_tables_follow_the_models(alice):
+    models = Model.objects.bulk_create(
+        [Model(namespace=Namespace.objects.get(name="alice"), name=f"s-{i}") for i in range(130)]
+    )
+    with connection.cursor() as cursor:
+        for rate in (16, 128):
+            cursor.execute(
+                f"SELECT array_agg(model_id ORDER BY model_id) FROM catalog_search_sample_{rate}"
+            )
+            assert cursor.fetchone()[0] == [m.pk for m in models if m.pk % rate == 0]
+    Model.objects.filter(pk__in=[m.pk for m in models]).update(private=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT bool_and(private) FROM catalog_search_sample_16")
+        assert cursor.fetchone()[0] is True
 
 
 def sampled(**filters) -> list[Model]:
@@ -107,16 +135,16 @@ def test_large_results_are_estimated_from_the_sample(big_catalog, alice):
     assert public_in_sample, "the fixture must put public models in the sample"
     page = postgres.search(search_query({}, AnonymousUser()))
     assert page.total_is_estimate and page.facets_are_estimates
-    assert page.total == public_in_sample * SAMPLE_EVERY
+    assert page.total == public_in_sample * RATE
     tasks = dict(page.facets["task"])
-    assert tasks == {"text-classification": public_in_sample * SAMPLE_EVERY}  # no private ones
+    assert tasks == {"text-classification": public_in_sample * RATE}  # no private ones
     # Hits are exact: the most downloaded public models, in order.
     top = list(Model.objects.filter(private=False).order_by("-downloads")[:3])
     assert [hit.model_id for hit in page.hits[:3]] == [m.pk for m in top]
 
     owner_page = postgres.search(search_query({}, alice))
     assert dict(owner_page.facets["task"]).get("fill-mask") == (
-        len(sampled(private=True)) * SAMPLE_EVERY or None
+        len(sampled(private=True)) * RATE or None
     )
 
 
@@ -183,3 +211,24 @@ def test_truncating_models_empties_the_search_tables(alice):
             "(SELECT count(*) FROM catalog_search_word)"
         )
         assert cursor.fetchone() == (0, 0)
+
+
+def test_relevance_paging_goes_past_the_ranked_candidates(big_catalog, monkeypatch):
+    """Estimated results rank only the most-downloaded candidates; paging must still reach
+    every match exactly once, the candidates first."""
+    monkeypatch.setattr(postgres, "RELEVANCE_CANDIDATES", 10)
+    query = search_query({"q": "bulk", "limit": "7"}, AnonymousUser())
+    seen, pages = [], 0
+    while True:
+        page = postgres.search(query)
+        assert page.total_is_estimate, (pages, len(seen), query.cursor)
+        seen += [hit.model_id for hit in page.hits]
+        pages += 1
+        if not page.next_cursor:
+            break
+        query = replace(query, cursor=page.next_cursor)
+    public = list(Model.objects.filter(private=False).order_by("-downloads", "-id"))
+    assert len(seen) == len(set(seen)) == len(public)
+    assert set(seen[:10]) == {m.pk for m in public[:10]}  # the candidates, ranked
+    assert seen[10:] == [m.pk for m in public[10:]]  # then the rest by downloads
+    assert pages == -(-len(public) // 7)
