@@ -165,9 +165,13 @@ CREATE TRIGGER catalog_search_truncate_trg
   AFTER TRUNCATE ON catalog_model
   FOR EACH STATEMENT EXECUTE FUNCTION catalog_search_truncate();
 
+-- DELETE, not TRUNCATE: searches running meanwhile keep reading the old rows (MVCC) instead
+-- of waiting for the exclusive lock until the refill commits.
 CREATE FUNCTION catalog_search_refill() RETURNS bigint LANGUAGE plpgsql AS $$
 BEGIN
-  TRUNCATE catalog_search, {SAMPLE_TABLES}, catalog_search_word;
+  DELETE FROM catalog_search;
+{_each_sample("  DELETE FROM catalog_search_sample_{rate};")}
+  DELETE FROM catalog_search_word;
   INSERT INTO catalog_search SELECT r.* FROM catalog_model m, catalog_search_row(m) AS r;
 {_each_sample(SAMPLE_FILL)}
   INSERT INTO catalog_search_word (word, models)

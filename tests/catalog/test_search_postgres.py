@@ -3,6 +3,7 @@ trigger, estimates from the sample past HUB_SEARCH_EXACT_LIMIT, and spelling cor
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 
 import pytest
@@ -232,3 +233,18 @@ def test_relevance_paging_goes_past_the_ranked_candidates(big_catalog, monkeypat
     assert set(seen[:10]) == {m.pk for m in public[:10]}  # the candidates, ranked
     assert seen[10:] == [m.pk for m in public[10:]]  # then the rest by downloads
     assert pages == -(-len(public) // 7)
+
+
+def test_reindex_refills_the_search_tables(anon, alice):
+    """After a restore with triggers off (here: rows deleted behind the trigger's back)."""
+    from django.core.management import call_command
+
+    model_create(user=alice, name="restored-model")
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM catalog_search; DELETE FROM catalog_search_word")
+    assert anon.get("/api/models?search=restored").json() == []
+    call_command("reindex", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    assert [m["id"] for m in anon.get("/api/models?search=restored").json()] == [
+        "alice/restored-model"
+    ]
+    assert word_count("restored") == 1
