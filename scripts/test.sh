@@ -8,7 +8,7 @@ export PYTHONUNBUFFERED=1
 require=${HUB_REQUIRE_SERVICES:-0}
 
 bash scripts/services.sh || { [ "$require" = 1 ] && { echo "services not available" >&2; exit 1; }; }
-bash scripts/browser.sh || { [ "$require" = 1 ] && { echo "chromium not available" >&2; exit 1; }; }
+bash scripts/test-tools.sh || { [ "$require" = 1 ] && { echo "chromium or nginx not available" >&2; exit 1; }; }
 
 pg_url=${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/hub}
 redis_url=${TEST_REDIS_URL:-redis://127.0.0.1:6379/15}
