@@ -13,6 +13,7 @@ from typing import IO
 
 from django.core.files import File
 from django.core.files.storage import FileSystemStorage, Storage, storages
+from django.utils import timezone
 
 from catalog.models import Blob, blob_storage_name
 
@@ -58,12 +59,19 @@ def blob_exists(sha256: str) -> bool:
     return Blob.objects.filter(sha256=sha256).exists()
 
 
+def blob_touch(sha256: str) -> bool:
+    """Mark stored bytes as just reused; False if there is no such blob (any more). A
+    garbage collection deleting it holds its row until the bytes are gone, so after False
+    the caller writes them again."""
+    return Blob.objects.filter(sha256=sha256).update(last_seen_at=timezone.now()) > 0
+
+
 def blobs_store(files: Iterable[StagedFile]) -> set[str]:
     """Write each new blob to storage; return the sha256s this call wrote (for cleanup)."""
     storage = blob_storage()
     written: set[str] = set()
     for staged in files:
-        if staged.sha256 in written or blob_exists(staged.sha256):
+        if staged.sha256 in written or blob_touch(staged.sha256):
             continue
         name = blob_storage_name(staged.sha256)
         if staged.upload is not None:

@@ -8,6 +8,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from catalog.vocab import LICENSES, SOURCE_DOMAINS, TASKS
 
@@ -102,6 +103,9 @@ class Blob(models.Model):
     sha256 = models.CharField(max_length=64, primary_key=True)
     size = models.PositiveBigIntegerField()
     created_at = models.DateTimeField(auto_now_add=True)
+    # Bumped whenever a publish reuses the bytes: garbage collection spares recent blobs, so
+    # a publish that found them stored is never robbed before it commits its reference.
+    last_seen_at = models.DateTimeField(default=timezone.now)
 
     @property
     def storage_name(self) -> str:

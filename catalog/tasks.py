@@ -43,3 +43,12 @@ def finetune_sweep() -> int:
     from catalog.services.sweeper import requeue_stuck_jobs
 
     return len(requeue_stuck_jobs(older_than=settings.HUB_SWEEP_QUEUED_AFTER_SECONDS))
+
+
+@shared_task
+def blobs_gc() -> int:
+    """Beat: delete stored bytes nothing has referenced for HUB_BLOB_GC_GRACE_SECONDS."""
+    from catalog.services.blob_gc import blobs_collect
+
+    collected = blobs_collect(grace_seconds=settings.HUB_BLOB_GC_GRACE_SECONDS)
+    return len(collected.blobs) + len(collected.orphans)

@@ -207,8 +207,14 @@ CELERY_TASK_IGNORE_RESULT = True
 # Jobs still queued this long after (re-)enqueueing are enqueued again (a broker outage at
 # submit time lost their message); a duplicate delivery is harmless: the claim is idempotent.
 HUB_SWEEP_QUEUED_AFTER_SECONDS = env_int("HUB_SWEEP_QUEUED_AFTER_SECONDS", 600)
+# Stored bytes nothing references are deleted once unused this long (see blobs_gc).
+HUB_BLOB_GC_GRACE_SECONDS = env_int("HUB_BLOB_GC_GRACE_SECONDS", 86400)
 CELERY_BEAT_SCHEDULE = {
     "trending-refresh": {"task": "catalog.tasks.trending_refresh", "schedule": 3600.0},
+    "blobs-gc": {
+        "task": "catalog.tasks.blobs_gc",
+        "schedule": float(env_int("HUB_BLOB_GC_INTERVAL_SECONDS", 86400)),
+    },
     "finetune-sweep": {
         "task": "catalog.tasks.finetune_sweep",
         "schedule": float(env_int("HUB_SWEEP_INTERVAL_SECONDS", 120)),

@@ -95,3 +95,21 @@ def test_failed_upload_leaves_no_object(api, s3_storage):
     response = upload(api, "alice/s3bad", [("../x.raw", b"data")])
     assert response.status_code == 400
     assert keys(s3_storage) == []
+
+
+def test_blob_gc_deletes_unreferenced_and_orphaned_objects(api, s3_storage):
+    import hashlib
+
+    from catalog.models import Blob
+    from catalog.services.blob_gc import blobs_collect
+
+    create_model(api, "gone")
+    assert upload(api, "alice/gone", [("w.raw", b"bytes of a deleted model")]).status_code == 201
+    orphan = hashlib.sha256(b"orphan").hexdigest()
+    orphan_key = f"sha256/{orphan[:2]}/{orphan[2:4]}/{orphan}"
+    s3_storage.put_object(Bucket=BUCKET, Key=orphan_key, Body=b"orphan")
+    assert api.delete("/api/models/alice/gone").status_code == 204
+
+    collected = blobs_collect(grace_seconds=0)
+    assert len(collected.blobs) == 1 and collected.orphans == [orphan_key]
+    assert keys(s3_storage) == [] and not Blob.objects.exists()
