@@ -67,7 +67,8 @@ def blob_touch(sha256: str) -> bool:
 
 
 def blobs_store(files: Iterable[StagedFile]) -> set[str]:
-    """Write each new blob to storage; return the sha256s this call wrote (for cleanup)."""
+    """Write each blob not already stored (reused ones are touched); return the sha256s
+    this call wrote."""
     storage = blob_storage()
     written: set[str] = set()
     for staged in files:
@@ -81,14 +82,6 @@ def blobs_store(files: Iterable[StagedFile]) -> set[str]:
                 storage.save(name, File(handle))
         written.add(staged.sha256)
     return written
-
-
-def blobs_discard_unreferenced(sha256s: Iterable[str]) -> None:
-    """Remove blobs a failed publish wrote, unless a concurrent publish now references them."""
-    storage = blob_storage()
-    for sha in sha256s:
-        if not blob_exists(sha):
-            storage.delete(blob_storage_name(sha))
 
 
 def blob_local_path(sha256: str) -> Path:

@@ -16,7 +16,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from catalog import inspect, scanning
-from catalog.blobs import StagedFile, blobs_discard_unreferenced, blobs_store
+from catalog.blobs import StagedFile, blobs_store
 from catalog.errors import InvalidInput
 from catalog.models import Blob, Model, Version, VersionFile
 from catalog.naming import repo_path_validate
@@ -58,7 +58,9 @@ def version_publish(
     manifest = _manifest(files, file_meta, inherit=inherit, delete_paths=delete_paths)
     if not manifest:
         raise InvalidInput("The new version would contain no files.")
-    written = blobs_store(files)
+    # Bytes go to storage before the rows commit. If the insert fails they stay, unreferenced,
+    # for blobs_gc: deleting them here could rob a concurrent publish of the same bytes.
+    blobs_store(files)
     fields = {
         "message": message.strip()[:5000],
         "author": author,
@@ -66,11 +68,7 @@ def version_publish(
         "origin": origin,
         "metrics": metrics or {},
     }
-    try:
-        return _version_insert(model, manifest, fields, metadata or {})
-    except BaseException:
-        blobs_discard_unreferenced(written)
-        raise
+    return _version_insert(model, manifest, fields, metadata or {})
 
 
 def _files_validate(
