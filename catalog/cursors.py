@@ -37,6 +37,23 @@ def cursor_encode(values: list[Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
 
 
+def cursor_values_check(values: list[Any], kinds: list[str]) -> None:
+    """Cursors come from clients: each value must be of its sort's kind ("int", "number" or
+    "datetime", an ISO string) before it reaches a query."""
+    if not all(_of_kind(value, kind) for value, kind in zip(values, kinds, strict=True)):
+        raise InvalidInput("The cursor does not match this sort; start again from the first page.")
+
+
+def _of_kind(value: Any, kind: str) -> bool:
+    if kind == "datetime":
+        try:
+            return isinstance(value, str) and bool(datetime.fromisoformat(value))
+        except ValueError:
+            return False
+    numbers = (int,) if kind == "int" else (int, float)
+    return isinstance(value, numbers) and not isinstance(value, bool) and abs(value) < 2**63
+
+
 def cursor_decode(cursor: str, expected: int) -> list[Any]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)

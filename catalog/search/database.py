@@ -9,7 +9,7 @@ from django.db import connection
 from django.db.models import Count, F, FloatField, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 
-from catalog.cursors import after_q, cursor_decode, cursor_encode
+from catalog.cursors import after_q, cursor_decode, cursor_encode, cursor_values_check
 from catalog.models import Model
 from catalog.search import postgres
 from catalog.search.base import FACETS, Hit, SearchBackend, SearchPage, SearchQuery
@@ -33,6 +33,7 @@ SORT_ORDER = {
     "relevance": ("-score", "-id"),
 }
 FACET_SIZE = 20
+CURSOR_KIND = {"updated": "datetime", "created": "datetime", "relevance": "number"}
 
 
 class DatabaseBackend(SearchBackend):
@@ -50,7 +51,9 @@ class DatabaseBackend(SearchBackend):
         ordering = SORT_ORDER[sort]
         rows_qs = filtered.order_by(*ordering)
         if query.cursor:
-            rows_qs = rows_qs.filter(after_q(list(ordering), cursor_decode(query.cursor, 2)))
+            values = cursor_decode(query.cursor, 2)
+            cursor_values_check(values, [CURSOR_KIND.get(sort, "int"), "int"])
+            rows_qs = rows_qs.filter(after_q(list(ordering), values))
         rows = list(
             rows_qs.values("id", "score", *[f.lstrip("-") for f in ordering[:1]])[: query.limit + 1]
         )

@@ -33,15 +33,15 @@ def search_query(
     params: Mapping, user: AnyUser, *, default_limit: int = 30, with_facets: bool = True
 ) -> SearchQuery:
     filters: dict[str, list[str]] = {key: _list(params, key) for key in FILTER_KEYS}
-    if params.get("pipeline_tag"):
-        filters["task"].append(params.get("pipeline_tag"))
+    if _clean(params.get("pipeline_tag") or ""):
+        filters["task"].append(_clean(params.get("pipeline_tag")))
     for value in _list(params, "filter"):
         key, item = _classify_filter(value)
         filters[key].append(item)
     return SearchQuery(
-        text=(params.get("search") or params.get("q") or "").strip()[:200],
+        text=_clean(params.get("search") or params.get("q") or "")[:200],
         filters={key: tuple(dict.fromkeys(values)) for key, values in filters.items() if values},
-        author=(params.get("author") or "").strip(),
+        author=_clean(params.get("author") or ""),
         sort=_sort(params.get("sort") or ""),
         limit=_limit(params.get("limit"), default_limit),
         cursor=params.get("cursor") or None,
@@ -54,7 +54,12 @@ def search_query(
 def _list(params: Mapping, key: str) -> list[str]:
     getter = getattr(params, "getlist", None)
     values = getter(key) if getter else ([params[key]] if key in params else [])
-    return [v.strip() for value in values for v in str(value).split(",") if v.strip()]
+    return [_clean(v) for value in values for v in str(value).split(",") if _clean(v)]
+
+
+def _clean(value: str) -> str:
+    """Without NUL characters (no database stores them; they can only come from a bad link)."""
+    return str(value).replace("\x00", "").strip()
 
 
 def _classify_filter(value: str) -> tuple[str, str]:

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 from django.conf import settings
 from django.db import connection
 
-from catalog.cursors import cursor_decode, cursor_encode
+from catalog.cursors import cursor_decode, cursor_encode, cursor_values_check
 from catalog.errors import InvalidInput
 from catalog.search.base import FACETS, Hit, SearchPage, SearchQuery
 from catalog.search.text import pg_prefix_tsquery, tokens
@@ -51,6 +51,7 @@ SORT_COLUMN = {
     "relevance": "score",
 }
 CURSOR_CAST = {"updated": "timestamptz", "created": "timestamptz", "relevance": "float8"}
+CURSOR_KIND = {"timestamptz": "datetime", "float8": "number", "bigint": "int"}
 TSQUERY = "to_tsquery('english', %s)"
 
 
@@ -241,6 +242,7 @@ def _continued(plan: Plan) -> Plan | None:
         return None
     if marker != AFTER_CANDIDATES:
         raise InvalidInput("The cursor does not match this sort; start again from the first page.")
+    cursor_values_check([downloads, model_id], ["int", "int"])
     query = replace(plan.query, cursor=cursor_encode([downloads, model_id]))
     return replace(plan, query=query, sort="downloads")
 
@@ -402,6 +404,7 @@ def _cursor_condition(plan: Plan, column: str) -> Sql:
         return Sql()
     value, model_id = cursor_decode(plan.query.cursor, 2)
     cast = CURSOR_CAST.get(plan.sort, "bigint")
+    cursor_values_check([value, model_id], [CURSOR_KIND[cast], "int"])
     return Sql(f"({column}, model_id) < (%s::{cast}, %s::bigint)", [value, model_id])
 
 

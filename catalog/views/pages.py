@@ -50,11 +50,11 @@ def home(request: HttpRequest) -> HttpResponse:
 def model_index(request: HttpRequest) -> HttpResponse:
     """The search page: facets with counts, sorts, cursor paging, highlights. With
     `partial=1` it returns only the results block (the page updates it as you type)."""
-    try:
+    try:  # bad parameters or a cursor from another sort: a 400 page that says so
         query = search_query(request.GET, request.user)
+        page, models = selectors.models_search(query)
     except HubError as exc:
         return render(request, "catalog/search.html", {"error": exc.message}, status=400)
-    page, models = selectors.models_search(query)
     params = request.GET.copy()
     params.pop("partial", None)
     next_params = params.copy()

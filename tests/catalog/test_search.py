@@ -205,3 +205,25 @@ def test_index_follows_edits(anon, catalog, alice):
     owner = APIClient()
     owner.force_authenticate(alice)
     assert ids(owner.get("/api/models?search=satellites")) == []
+
+
+ODD_QUERIES = [
+    "?search=%25%27%22%3B--",
+    "?search=" + "x" * 500,
+    "?search=bert&sort=updated&cursor=WyIyMDI1LTAxLTAxVDAwOjAwOjAwKzAwOjAwIiwgMV0",
+    "?search=bert&cursor=not-a-cursor",
+    "?sort=downloads&cursor=WyJ4IiwgMV0",
+    "?sort=updated&cursor=WyJub3QgYSBkYXRlIiwgMV0",
+    "?sort=likes&cursor=W251bGwsIG51bGxd",
+    "?license=%27%3B&language=%00&dataset=%E2%9C%93&pipeline_tag=%00",
+    "?finetunable=maybe&base_model=a%2Fb&tag=x&author=%00",
+]
+
+
+def test_odd_input_gets_results_or_a_400_never_a_500(anon, catalog):
+    for query in ODD_QUERIES:
+        for path in ("/api/models", "/api/search/facets", "/models"):
+            response = anon.get(path + query)
+            assert response.status_code in (200, 400), (path, query, response.status_code)
+            if response.status_code == 400 and path != "/models":
+                assert "error" in response.json()

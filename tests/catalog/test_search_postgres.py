@@ -248,3 +248,30 @@ def test_reindex_refills_the_search_tables(anon, alice):
         "alice/restored-model"
     ]
     assert word_count("restored") == 1
+
+
+ODD_QUERIES = [
+    "?search=%25%27%22%3B--",
+    "?search=" + "x" * 500,
+    "?search=:*%20%26%20!",
+    "?search=bulk&sort=likes",
+    "?search=bulk&sort=updated&cursor=WyIyMDI1LTAxLTAxVDAwOjAwOjAwKzAwOjAwIiwgMV0",
+    "?search=bulk&cursor=not-a-cursor",
+    "?search=bulk&cursor=WyJ0aGVuLWRvd25sb2FkcyIsICJ4IiwgMV0",
+    "?search=bulk&cursor=WyJub3BlIiwgMSwgMl0",
+    "?author=nobody&search=bulk",
+    "?license=%27%3B&language=%00&dataset=%E2%9C%93",
+    "?finetunable=maybe&base_model=a%2Fb&tag=x",
+    "?limit=100&sort=trending",
+]
+
+
+@pytest.mark.parametrize("exact_limit", [0, 5000])
+def test_odd_input_never_breaks_search(big_catalog, anon, settings, exact_limit):
+    settings.HUB_SEARCH_EXACT_LIMIT = exact_limit  # estimated and exact paths
+    for query in ODD_QUERIES:
+        for path in ("/api/models", "/api/search/facets", "/models"):
+            response = anon.get(path + query)
+            assert response.status_code in (200, 400), (path, query, response.status_code)
+            if response.status_code == 400 and path != "/models":
+                assert "error" in response.json()
