@@ -1,5 +1,5 @@
 """Keyset cursors: a cursor names the last row seen by its sort values, so pages stay correct
-while rows are being added. Shared by the API's plain listing and the search backends."""
+while rows are being added. Shared by the search backends."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Model, Q
+from django.db.models import Q
 
 from catalog.errors import InvalidInput
 
@@ -24,13 +24,6 @@ def after_q(ordering: list[str], values: list[Any]) -> Q:
             step &= Q(**{prev_field.lstrip("-"): prev_value})
         result |= step
     return result
-
-
-def row_value(row: Model, field: str) -> Any:
-    value: Any = row
-    for part in field.lstrip("-").split("__"):
-        value = getattr(value, part)
-    return value.isoformat() if isinstance(value, datetime) else value
 
 
 def cursor_encode(values: list[Any]) -> str:
