@@ -1,9 +1,12 @@
 """The default search backend: the database itself. On PostgreSQL, `postgres.py` (weighted
 full-text search over narrow search tables, prefix matching, spelling correction, one
 statement per search, estimates past HUB_SEARCH_EXACT_LIMIT). On SQLite, below: FTS5 with
-prefix matching and bm25 ranking, through the ORM."""
+prefix matching and bm25 ranking, through the ORM, exact counts, and the same spelling
+correction (`spelling.py`) from the names of the most-downloaded models."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from django.db import connection
 from django.db.models import Count, F, FloatField, Q, QuerySet, Value
@@ -13,6 +16,7 @@ from catalog.cursors import after_q, cursor_decode, cursor_encode, cursor_values
 from catalog.models import Model
 from catalog.search import postgres
 from catalog.search.base import FACETS, Hit, SearchBackend, SearchPage, SearchQuery
+from catalog.search.spelling import correct_from, name_words, with_spelling_fallback
 from catalog.search.text import fts5_prefix_query, tokens
 
 FIELD = {
@@ -33,6 +37,7 @@ SORT_ORDER = {
     "relevance": ("-score", "-id"),
 }
 FACET_SIZE = 20
+SPELLING_SOURCE_MODELS = 20_000
 CURSOR_KIND = {"updated": "datetime", "created": "datetime", "relevance": "number"}
 
 
@@ -42,6 +47,13 @@ class DatabaseBackend(SearchBackend):
     def search(self, query: SearchQuery) -> SearchPage:
         if connection.vendor == "postgresql":
             return postgres.search(query)
+        return with_spelling_fallback(query, self._search_orm, self._words_match, _correct)
+
+    def _words_match(self, query: SearchQuery) -> bool:
+        unfiltered = replace(query, filters={}, limit=1, cursor=None, with_facets=False)
+        return self._search_orm(unfiltered).total > 0
+
+    def _search_orm(self, query: SearchQuery) -> SearchPage:
         visible = _visible(query)
         matched = self._text_match(visible, query.text)
         filtered = _apply_filters(matched, query.filters, query.author)
@@ -101,6 +113,12 @@ class DatabaseBackend(SearchBackend):
             scope = _apply_filters(matched, others, query.author)
             counts[facet] = _facet_counts(scope, facet)
         return counts
+
+
+def _correct(text: str) -> str:
+    """Spelling fix from the names of the most-downloaded models (SQLite catalogs are small)."""
+    names = Model.objects.order_by("-downloads").values_list("namespace__name", "name")
+    return correct_from(text, name_words(names[:SPELLING_SOURCE_MODELS]))
 
 
 def _plain(value):

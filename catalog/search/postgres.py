@@ -30,6 +30,7 @@ from django.db import connection
 from catalog.cursors import cursor_decode, cursor_encode, cursor_values_check
 from catalog.errors import InvalidInput
 from catalog.search.base import FACETS, Hit, SearchPage, SearchQuery
+from catalog.search.spelling import closest, with_spelling_fallback
 from catalog.search.text import pg_prefix_tsquery, tokens
 
 # (one model in N, table), as migration 0004 keeps them; the first that keeps the sample
@@ -81,22 +82,10 @@ class Plan:
 
 
 def search(query: SearchQuery) -> SearchPage:
-    page = _search_once(query)
-    if page.total or not tokens(query.text) or _words_match(query):
-        return page  # found something, or the filters (not the words) ruled everything out
-    corrected = correct_spelling(query.text)
-    if corrected == query.text.lower():
-        return page
-    retried = _search_once(replace(query, text=corrected))
-    if not retried.total:
-        return page
-    retried.corrected_text = corrected
-    return retried
+    return with_spelling_fallback(query, _search_once, _words_match, correct_spelling)
 
 
 def _words_match(query: SearchQuery) -> bool:
-    if not query.filters:
-        return False  # the search itself just said they do not
     base = _base(Plan(query, pg_prefix_tsquery(query.text), "downloads"))
     with connection.cursor() as cursor:
         cursor.execute(
@@ -489,28 +478,4 @@ def correct_spelling(text: str) -> str:
         candidates: dict[str, list[tuple[str, int]]] = {}
         for word, candidate, models in cursor.fetchall():
             candidates.setdefault(word, []).append((candidate, models))
-    return " ".join(_closest(word, candidates.get(word, [])) for word in words)
-
-
-def _closest(word: str, candidates: list[tuple[str, int]]) -> str:
-    if len(word) < 3 or any(candidate == word for candidate, _ in candidates):
-        return word
-    best = min(candidates, key=lambda c: (edit_distance(word, c[0]), -c[1], c[0]), default=None)
-    if best is None or edit_distance(word, best[0]) > max(1, len(word) // 3):
-        return word
-    return best[0]
-
-
-def edit_distance(a: str, b: str) -> int:
-    """Optimal string alignment distance: insertions, deletions, substitutions, swaps."""
-    previous2: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i, char_a in enumerate(a, 1):
-        current = [i] + [0] * len(b)
-        for j, char_b in enumerate(b, 1):
-            cost = char_a != char_b
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if i > 1 and j > 1 and char_a == b[j - 2] and a[i - 2] == char_b:
-                current[j] = min(current[j], previous2[j - 2] + 1)
-        previous2, previous = previous, current
-    return previous[-1]
+    return " ".join(closest(word, candidates.get(word, [])) for word in words)

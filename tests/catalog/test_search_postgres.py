@@ -13,7 +13,8 @@ from django.db import connection
 from catalog.models import Model, Namespace
 from catalog.search import postgres
 from catalog.search.params import search_query
-from catalog.search.postgres import correct_spelling, edit_distance, sample_for
+from catalog.search.postgres import correct_spelling, sample_for
+from catalog.search.spelling import edit_distance
 from catalog.services.models import model_create
 
 pytestmark = [

@@ -98,9 +98,6 @@ def test_no_results_state_offers_a_way_out(page, catalog):
     assert result_names(page) == ["news-bert"]
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="spelling correction is PostgreSQL's word list"
-)
 def test_misspelled_search_shows_corrected_results(page, screenshot, catalog):
     page.goto("/models")
     page.fill("#search-input", "nwes")
