@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields, replace
@@ -158,6 +159,7 @@ class Adapter(ABC):
     key: str
     title: str
     task: str  # pipeline tag of the output model
+    training_module: str  # dotted path of a module with train(adapter, request, ...)
 
     @abstractmethod
     def accepts(self, base_config: dict) -> str | None:
@@ -170,7 +172,6 @@ class Adapter(ABC):
     def inspect_dataset(self, path: Path, limits: DatasetLimits) -> DatasetSummary:
         """Validates the whole dataset; raises DatasetError."""
 
-    @abstractmethod
     def train(
         self,
         request: TrainRequest,
@@ -180,3 +181,6 @@ class Adapter(ABC):
         log: LogFn,
     ) -> TrainResult:
         """Fine-tunes into ``request.output_dir``; raises Cancelled, DatasetError."""
+        # torch loads here, in the worker, not in web processes that only check acceptance.
+        train = importlib.import_module(self.training_module).train
+        return train(self, request, on_progress=on_progress, is_cancelled=is_cancelled, log=log)

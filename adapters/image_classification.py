@@ -7,14 +7,9 @@ from pathlib import Path
 from . import hubformat
 from .base import (
     Adapter,
-    CancelFn,
     DatasetLimits,
     DatasetSummary,
     HyperParams,
-    LogFn,
-    ProgressFn,
-    TrainRequest,
-    TrainResult,
 )
 from .datasets import load_image_dataset
 from .hubformat import IMAGE_ARCHITECTURES
@@ -36,6 +31,7 @@ class ImageClassificationAdapter(Adapter):
     key = "image-classification"
     title = "Image classification (CNN features + linear head)"
     task = "image-classification"
+    training_module = "adapters.image_training"
 
     def accepts(self, base_config: dict) -> str | None:
         return refuse_reason(base_config)
@@ -45,16 +41,3 @@ class ImageClassificationAdapter(Adapter):
 
     def inspect_dataset(self, path: Path, limits: DatasetLimits) -> DatasetSummary:
         return load_image_dataset(path, limits)[1]
-
-    def train(
-        self,
-        request: TrainRequest,
-        *,
-        on_progress: ProgressFn,
-        is_cancelled: CancelFn,
-        log: LogFn,
-    ) -> TrainResult:
-        # torch loads here, in the worker, not in web processes that only check acceptance.
-        from .image_training import train
-
-        return train(self, request, on_progress=on_progress, is_cancelled=is_cancelled, log=log)

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import torch
 
-from . import hubformat
 from .architectures import load_backbone
 from .base import (
     Adapter,
@@ -21,7 +20,7 @@ from .base import (
 from .datasets import ImageDataset, load_image_dataset
 from .datasets.images import ImageReader
 from .image_classification import refuse_reason
-from .outputs import OutputSpec, training_record, write_model
+from .outputs import OutputSpec, train_result, trainable_config
 from .training import Hooks, fit
 from .vision import preprocess, scaled_preprocessing
 
@@ -54,10 +53,7 @@ def train(
 ) -> TrainResult:
     started = time.perf_counter()
     base_dir, params = Path(request.base_dir), request.params
-    config = hubformat.read_config(base_dir)
-    reason = refuse_reason(config)
-    if reason:
-        raise ValueError(f"cannot fine-tune this model: {reason}")
+    config = trainable_config(base_dir, refuse_reason)
     backbone = load_backbone(base_dir, config)
     params.validate(max_units=backbone.n_units)
     # Layout was validated at upload; images are decoded (and checked) as they are read.
@@ -83,6 +79,4 @@ def train(
         onnx_inputs=(sample,),
         extra_files={},
     )
-    files, out_config, diff = write_model(request, config, backbone, outcome.head, out_spec)
-    training = training_record(params, outcome, summary, diff, started, t_export)
-    return TrainResult(files, outcome.metrics, out_config, training)
+    return train_result(request, config, backbone, outcome, out_spec, summary, started, t_export)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from torch import nn
 
 from . import hubformat, onnx_export
 from .architectures import Backbone, Classifier
-from .base import DatasetSummary, HyperParams, TrainRequest
+from .base import DatasetSummary, HyperParams, TrainRequest, TrainResult
 from .training import Outcome
 
 
@@ -73,6 +74,32 @@ def write_model(
     }
     hubformat.write_config(out, config)
     return sorted([hubformat.CONFIG, *files.values()]), config, diff
+
+
+def trainable_config(base_dir: Path, refuse_reason: Callable[[dict], str | None]) -> dict:
+    """The base model's config.json, checked again in the worker (the files may differ from
+    what the submit-time check saw)."""
+    config = hubformat.read_config(base_dir)
+    reason = refuse_reason(config)
+    if reason:
+        raise ValueError(f"cannot fine-tune this model: {reason}")
+    return config
+
+
+def train_result(
+    request: TrainRequest,
+    base_config: dict,
+    backbone: Backbone,
+    outcome: Outcome,
+    spec: OutputSpec,
+    summary: DatasetSummary,
+    started: float,
+    export_started: float,
+) -> TrainResult:
+    """Writes the derived model and returns what the job records about it."""
+    files, config, diff = write_model(request, base_config, backbone, outcome.head, spec)
+    training = training_record(request.params, outcome, summary, diff, started, export_started)
+    return TrainResult(files, outcome.metrics, config, training)
 
 
 def training_record(

@@ -7,14 +7,9 @@ from pathlib import Path
 from . import hubformat
 from .base import (
     Adapter,
-    CancelFn,
     DatasetLimits,
     DatasetSummary,
     HyperParams,
-    LogFn,
-    ProgressFn,
-    TrainRequest,
-    TrainResult,
 )
 from .datasets import load_text_dataset
 from .hubformat import TEXT_ARCHITECTURES
@@ -41,6 +36,7 @@ class TextClassificationAdapter(Adapter):
     key = "text-classification"
     title = "Text classification (sentence encoder + linear head)"
     task = "text-classification"
+    training_module = "adapters.text_training"
 
     def accepts(self, base_config: dict) -> str | None:
         return refuse_reason(base_config)
@@ -50,16 +46,3 @@ class TextClassificationAdapter(Adapter):
 
     def inspect_dataset(self, path: Path, limits: DatasetLimits) -> DatasetSummary:
         return load_text_dataset(path, limits)[1]
-
-    def train(
-        self,
-        request: TrainRequest,
-        *,
-        on_progress: ProgressFn,
-        is_cancelled: CancelFn,
-        log: LogFn,
-    ) -> TrainResult:
-        # torch loads here, in the worker, not in web processes that only check acceptance.
-        from .text_training import train
-
-        return train(self, request, on_progress=on_progress, is_cancelled=is_cancelled, log=log)

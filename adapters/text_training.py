@@ -19,7 +19,7 @@ from .base import (
     TrainResult,
 )
 from .datasets import load_text_dataset
-from .outputs import OutputSpec, training_record, write_model
+from .outputs import OutputSpec, train_result, trainable_config
 from .text import TextEncoder, pad
 from .text_classification import refuse_reason
 from .training import Hooks, fit
@@ -49,10 +49,7 @@ def train(
 ) -> TrainResult:
     started = time.perf_counter()
     base_dir, params = Path(request.base_dir), request.params
-    config = hubformat.read_config(base_dir)
-    reason = refuse_reason(config)
-    if reason:
-        raise ValueError(f"cannot fine-tune this model: {reason}")
+    config = trainable_config(base_dir, refuse_reason)
     params.validate(max_units=config["model_config"]["num_hidden_layers"])
     ds, summary = load_text_dataset(request.dataset_path, request.limits)
     log(f"dataset: {summary.rows} rows, {len(summary.classes)} classes ({summary.format})")
@@ -76,6 +73,4 @@ def train(
         onnx_inputs=pad(sample),
         extra_files={"tokenizer": tokenizer_name},
     )
-    files, out_config, diff = write_model(request, config, backbone, outcome.head, spec)
-    training = training_record(params, outcome, summary, diff, started, t_export)
-    return TrainResult(files, outcome.metrics, out_config, training)
+    return train_result(request, config, backbone, outcome, spec, summary, started, t_export)
