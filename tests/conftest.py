@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 
 from catalog.services.namespaces import namespace_for_user
 from catalog.services.tokens import token_create
+from tests.s3 import s3_blobs, s3_endpoint  # noqa: F401  (fixtures for every test folder)
 
 REQUIRE_SERVICES = os.environ.get("HUB_REQUIRE_SERVICES") == "1"
 
@@ -103,22 +104,25 @@ def worker_blob_dir(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("worker-blobs")
 
 
-@pytest.fixture
-def live_worker(request, worker_blob_dir, tmp_path, settings, django_db_blocker):
-    """A real worker on the configured broker. Tests that use it need transactional DB access
-    (`django_db(transaction=True)`) so the worker sees committed rows."""
-    from django.conf import settings as django_settings
-
-    from tests.worker import Worker
-
-    if REQUIRE_SERVICES and not django_settings.CELERY_BROKER_URL.startswith("redis"):
+def share_with_workers(settings, blob_dir: Path) -> None:
+    """What worker processes share with the test: the broker (Redis in CI) and the blobs."""
+    if REQUIRE_SERVICES and not settings.CELERY_BROKER_URL.startswith("redis"):
         pytest.fail("CI must run worker tests on Redis: set CELERY_BROKER_URL=redis://...")
     storages = dict(settings.STORAGES)
     storages["blobs"] = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(worker_blob_dir), "allow_overwrite": True},
+        "OPTIONS": {"location": str(blob_dir), "allow_overwrite": True},
     }
     settings.STORAGES = storages
+
+
+@pytest.fixture
+def live_worker(request, worker_blob_dir, tmp_path, settings, django_db_blocker):
+    """A real worker on the configured broker. Tests that use it need transactional DB access
+    (`django_db(transaction=True)`) so the worker sees committed rows."""
+    from tests.worker import Worker
+
+    share_with_workers(settings, worker_blob_dir)
     from hub.celery import app
 
     extra = getattr(request, "param", None) or {}

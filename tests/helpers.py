@@ -37,3 +37,17 @@ def create_model(client: APIClient, name: str = "demo", **fields):
     response = client.post("/api/models", {"name": name, **fields}, format="json")
     assert response.status_code == 201, response.content
     return response.json()
+
+
+SEARCH_PATHS = ("/api/models", "/api/search/facets", "/models")
+
+
+def assert_search_answers_or_refuses(client: APIClient, queries: list[str]) -> None:
+    """Each query string on the search API, the facets API and the page: results or a 400
+    that says why (JSON `error` on the API), never a server error."""
+    for query in queries:
+        for path in SEARCH_PATHS:
+            response = client.get(path + query)
+            assert response.status_code in (200, 400), (path, query, response.status_code)
+            if response.status_code == 400 and path != "/models":
+                assert "error" in response.json()

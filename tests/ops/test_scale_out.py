@@ -17,16 +17,9 @@ JOBS = 6
 @pytest.fixture
 def two_workers(worker_blob_dir, tmp_path, settings):
     """Like `live_worker`, twice: separate processes, the same queue and blob folder."""
-    from tests.conftest import REQUIRE_SERVICES, broker_purge
+    from tests.conftest import broker_purge, share_with_workers
 
-    if REQUIRE_SERVICES and not settings.CELERY_BROKER_URL.startswith("redis"):
-        pytest.fail("CI must run worker tests on Redis: set CELERY_BROKER_URL=redis://...")
-    storages = dict(settings.STORAGES)
-    storages["blobs"] = {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(worker_blob_dir), "allow_overwrite": True},
-    }
-    settings.STORAGES = storages
+    share_with_workers(settings, worker_blob_dir)
     from hub.celery import app
 
     # One torch thread each: two processes on two cores, no oversubscription.

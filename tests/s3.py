@@ -1,4 +1,5 @@
-"""Fixtures for the deployment tests: a moto S3 server and S3 blob storage on it."""
+"""S3 fixtures (registered in tests/conftest.py): a moto S3 server on 127.0.0.1 for the
+session, and blob storage on a fresh bucket of it per test."""
 
 from __future__ import annotations
 
