@@ -130,8 +130,7 @@ def _exact_page(plan: Plan) -> SearchPage:
     hits = _hits_from_cte(plan)
     parts = [Sql(f"(SELECT count(*) FROM m WHERE {_filters_ok(plan)}) AS total")]
     parts.append(Sql(f"({hits.text}) AS hits", hits.params))
-    if plan.query.with_facets:
-        parts += _facet_parts(plan)
+    parts += _facet_parts(plan)
     row = _fetch_json_row(_with_cte(plan, "catalog_search", parts))
     hits, next_cursor = _hits(plan, row["hits"] or [])
     return SearchPage(hits=hits, total=row["total"], facets=_facets(row), next_cursor=next_cursor)
@@ -139,15 +138,13 @@ def _exact_page(plan: Plan) -> SearchPage:
 
 def _exact_page_without_facets(plan: Plan) -> SearchPage:
     """Hits on the sort's index and an exact count: no rows collected for facets."""
-    hits = _hits_statement(plan, candidates=False)
-    where = _where_all(plan)
+    hits, count = _hits_statement(plan, candidates=False), _count_statement(plan)
     row = _fetch_json_row(
         Sql(
             f"SELECT (SELECT json_agg(json_build_array(model_id, score, k) "
             f"  ORDER BY k DESC, model_id DESC) FROM ({hits.text}) AS x (model_id, score, k)"
-            f") AS hits, "
-            f"(SELECT count(*) FROM catalog_search WHERE {where.text}) AS total",
-            [*hits.params, *where.params],
+            f") AS hits, ({count.text}) AS total",
+            [*hits.params, *count.params],
         )
     )
     hits, next_cursor = _hits(plan, row["hits"] or [])
@@ -192,7 +189,7 @@ def _ranked_then_downloads(plan: Plan) -> tuple[list[Hit], str | None]:
     if boundary is None:  # fewer matches than candidates: all ranked, nothing more
         return _hits(plan, rows)
     room = plan.query.limit - len(rows)
-    hits = [Hit(model_id=row[0], score=float(row[1] or 0)) for row in rows]
+    hits, _ = _hits(plan, rows)  # all of them: no more candidates to page to
     if room == 0:
         return hits, _continue_cursor(cursor_encode(list(boundary)))
     rest = replace(
@@ -246,11 +243,13 @@ def _run_counts(plan: Plan, table: str) -> dict:
     return _fetch_json_row(_with_cte(counts_only, table, parts))
 
 
-def _exact_total(plan: Plan) -> int:
+def _count_statement(plan: Plan) -> Sql:
     where = _where_all(plan)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(*) FROM catalog_search WHERE {where.text}", where.params)
-        return cursor.fetchone()[0]
+    return Sql(f"SELECT count(*) FROM catalog_search WHERE {where.text}", where.params)
+
+
+def _exact_total(plan: Plan) -> int:
+    return _fetch_rows(_count_statement(plan))[0][0]
 
 
 def _hits_statement(plan: Plan, *, candidates: bool) -> Sql:
