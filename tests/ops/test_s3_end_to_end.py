@@ -11,7 +11,7 @@ import pytest
 
 from adapters import demo_data
 from tests.catalog.finetune_helpers import MINILM, dataset_upload, seed_starter, wait_for_job
-from tests.ops.conftest import BUCKET, S3_KEYS
+from tests.s3 import BUCKET, S3_KEYS
 from tests.worker import Worker
 
 pytestmark = [
