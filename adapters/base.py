@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 MiB = 1024 * 1024
-STRATEGIES = ("head-only", "last-k")
+STRATEGIES = ("head-only", "lora", "last-k", "full")
+DEVICES = ("auto", "cpu", "cuda")
 
 
 class DatasetError(ValueError):
@@ -48,18 +49,19 @@ class DatasetSummary:
 
 @dataclass
 class HyperParams:
-    strategy: str = "head-only"  # or "last-k": also train the last `unfreeze_layers` units
-    unfreeze_layers: int = 2
+    strategy: str = "head-only"  # head-only | lora | last-k | full
+    unfreeze_layers: int = 2  # last-k: how many of the last encoder layers/stages train
     epochs: int = 30
-    learning_rate: float = 0.01
+    learning_rate: float = 0.01  # the new head's rate
+    backbone_learning_rate: float = 0.0  # lora/last-k/full: the body's rate; 0 = strategy default
     batch_size: int = 32
     validation_split: float = 0.2
     seed: int = 0
     weight_decay: float = 0.0
     max_length: int = 256  # text: tokens per example (longer texts are truncated)
-    image_size: int = 0  # images: square input side, multiple of 32; 0 = the base model's
-    cache_features: bool = True  # reuse frozen-backbone outputs across epochs
-    backbone_learning_rate: float = 0.0  # last-k: rate for unfrozen layers; 0 = learning_rate/100
+    lora_rank: int = 8
+    lora_alpha: int = 16
+    cache_features: bool = True  # head-only: run the frozen body once, reuse its outputs
     refit: bool = True  # head-only: after validating, train the published head on all examples
 
     def validate(self, max_units: int | None = None) -> None:
@@ -73,9 +75,9 @@ class HyperParams:
             (0 <= self.seed < 2**31, "seed must be between 0 and 2**31-1"),
             (0 <= self.weight_decay <= 1, "weight_decay must be between 0 and 1"),
             (8 <= self.max_length <= 512, "max_length must be between 8 and 512"),
-            (self.image_size == 0 or (32 <= self.image_size <= 512 and self.image_size % 32 == 0),
-             "image_size must be 0 (the base model's) or a multiple of 32 from 32 to 512"),
             (0 <= self.backbone_learning_rate <= 1, "backbone_learning_rate must be 0 to 1"),
+            (1 <= self.lora_rank <= 256, "lora_rank must be between 1 and 256"),
+            (1 <= self.lora_alpha <= 1024, "lora_alpha must be between 1 and 1024"),
         ]  # fmt: skip
         if self.strategy == "last-k":
             top = max_units if max_units is not None else 64
@@ -87,22 +89,36 @@ class HyperParams:
                 raise ValueError(message)
 
     @property
-    def trainable_units(self) -> int:
-        return self.unfreeze_layers if self.strategy == "last-k" else 0
+    def body_learning_rate(self) -> float:
+        return self.backbone_learning_rate or BODY_RATES.get(self.strategy, 0.0)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], defaults: HyperParams | None = None) -> HyperParams:
-        """Known keys over ``defaults``; unknown keys raise ValueError (typos must not pass)."""
+        """Known keys over the chosen strategy's defaults; unknown keys raise ValueError."""
         names = {f.name for f in fields(cls)}
         unknown = sorted(set(data) - names)
         if unknown:
             raise ValueError(f"unknown hyper-parameter(s): {', '.join(unknown)}")
         base = defaults or cls()
         typed = {k: _coerce(k, v, type(getattr(base, k))) for k, v in data.items()}
+        strategy = typed.get("strategy", base.strategy)
+        if strategy != base.strategy and strategy in STRATEGY_DEFAULTS:
+            base = replace(base, strategy=strategy, **STRATEGY_DEFAULTS[strategy])
         return replace(base, **typed)
+
+
+# A strategy that trains the body wants fewer epochs, smaller batches and gentler rates than
+# a linear head on frozen features; these apply when the user picks it without saying more.
+STRATEGY_DEFAULTS: dict[str, dict[str, Any]] = {
+    "head-only": {"epochs": 30, "learning_rate": 0.01, "batch_size": 32},
+    "lora": {"epochs": 6, "learning_rate": 0.002, "batch_size": 16, "max_length": 128},
+    "last-k": {"epochs": 6, "learning_rate": 0.002, "batch_size": 16, "max_length": 128},
+    "full": {"epochs": 4, "learning_rate": 0.001, "batch_size": 16, "max_length": 128},
+}
+BODY_RATES = {"lora": 0.002, "last-k": 1e-4, "full": 5e-5}
 
 
 def _coerce(name: str, value: Any, kind: type) -> Any:
@@ -134,19 +150,22 @@ class EpochProgress:
 
 @dataclass
 class TrainRequest:
-    base_dir: Path
+    base_dir: Path  # the base version's files, as its manifest lays them out
     dataset_path: Path
     params: HyperParams
     output_dir: Path
+    base_format: dict[str, Any]  # adapters.formats.ModelFormat.to_dict() of the base
+    base_repo: dict[str, Any]  # {"id": "owner/name", "revision": 40 hex, "license": ...}
+    dataset_name: str = "dataset"
     limits: DatasetLimits = field(default_factory=DatasetLimits)
-    parent: dict[str, Any] | None = None  # written to config.json as "parent" (e.g. repo id)
+    device: str = "auto"  # auto | cpu | cuda
 
 
 @dataclass
 class TrainResult:
     files: list[str]  # relative to output_dir
     metrics: dict[str, Any]  # accuracy, macro_f1, confusion_matrix, labels, val_examples
-    config: dict[str, Any]  # the written config.json
+    layout: dict[str, Any]  # library, pipeline_tag, base_model_relation, ... of the output
     training: dict[str, Any]  # params used, timings, feature cache info
 
 
@@ -162,11 +181,13 @@ class Adapter(ABC):
     training_module: str  # dotted path of a module with train(adapter, request, ...)
 
     @abstractmethod
-    def accepts(self, base_config: dict) -> str | None:
-        """None when this adapter can fine-tune the base model, else a short reason why not."""
+    def accepts(self, base_format: dict) -> str | None:
+        """None when this adapter can fine-tune the base model, else a short reason why not.
 
-    @abstractmethod
-    def default_params(self) -> HyperParams: ...
+        ``base_format`` is ``adapters.formats.ModelFormat.to_dict()``: JSON only, no torch."""
+
+    def default_params(self, strategy: str = "head-only") -> HyperParams:
+        return HyperParams.from_dict({"strategy": strategy})
 
     @abstractmethod
     def inspect_dataset(self, path: Path, limits: DatasetLimits) -> DatasetSummary:

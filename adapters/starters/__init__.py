@@ -1,4 +1,5 @@
-"""Starter models: turn offline pip packages into hub-format folders.
+"""Starter models: turn offline pip packages into model folders in their ecosystem's layout
+(sentence-transformers, transformers, timm, ONNX), each with a README.md model card.
 
 ``export_starter(key, out_dir)`` writes the folder and returns the card metadata. Exports
 are deterministic: the same installed packages give the same bytes every time.

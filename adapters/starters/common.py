@@ -1,15 +1,20 @@
-"""Shared pieces of the starter exporters: finding package files without importing them."""
+"""Shared pieces of the starter exporters: finding package files without importing them,
+and writing files so that the same packages always give the same bytes."""
 
 from __future__ import annotations
 
+import hashlib
 import importlib.metadata
 import importlib.util
 import json
+import shutil
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-from .. import hubformat
+import yaml
+
+README = "README.md"
 
 
 class StarterUnavailable(RuntimeError):
@@ -28,8 +33,8 @@ class StarterInfo:
     datasets: list[str]
     languages: list[str]
     tags: list[str]
-    card: str  # Markdown
-    files: list[str]  # written into out_dir
+    card: str  # Markdown body of README.md, without its YAML front matter
+    files: list[str]  # every file written, relative to out_dir ("1_Pooling/config.json")
     num_parameters: int
     packages: dict[str, str] = field(default_factory=dict)  # pip name -> installed version
 
@@ -73,12 +78,67 @@ def read_json(path: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def write_model_config(out_dir: Path, config: dict) -> None:
-    hubformat.write_config(out_dir, {"hub_format": hubformat.HUB_FORMAT, **config})
+def write_json(path: Path, data: dict, sort_keys: bool = False) -> None:
+    # Fixed indent and key order: the same data always gives the same bytes (dedup by sha256).
+    text = json.dumps(data, indent=2, sort_keys=sort_keys, ensure_ascii=False) + "\n"
+    path.write_text(text, encoding="utf-8")
 
 
-def listed_files(config: dict) -> list[str]:
-    return sorted([hubformat.CONFIG, *(config.get("files") or {}).values()])
+def copy_files(src: Path, out_dir: Path, names: list[str]) -> list[str]:
+    """Byte-for-byte copies (subfolders kept), so a shared file keeps its sha256."""
+    for name in names:
+        (out_dir / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(src / name, out_dir / name)
+    return list(names)
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def front_matter(meta: dict) -> str:
+    """The YAML block the Hugging Face Hub and other tools read from the top of README.md."""
+    body = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, default_flow_style=False)
+    return f"---\n{body}---\n"
+
+
+def split_front_matter(text: str) -> tuple[dict, str]:
+    """(metadata, Markdown body) of a README; ({}, text) when it has no front matter."""
+    if not text.startswith("---\n"):
+        return {}, text
+    head, sep, body = text[4:].partition("\n---\n")
+    if not sep:
+        return {}, text
+    return yaml.safe_load(head) or {}, body.lstrip("\n")
+
+
+def write_readme(out_dir: Path, meta: dict, body: str) -> str:
+    (out_dir / README).write_text(front_matter(meta) + "\n" + body, encoding="utf-8")
+    return README
+
+
+def card_meta(info: StarterInfo, **extra: object) -> dict:
+    """The Hub's model-card metadata for a starter; empty fields are left out."""
+    meta = {
+        "license": info.license,
+        "library_name": info.library,
+        "pipeline_tag": info.task,
+        "language": info.languages,
+        "tags": info.tags,
+        "datasets": info.datasets,
+        **extra,
+    }
+    return {k: v for k, v in meta.items() if v not in (None, [], "")}
+
+
+def with_readme(out_dir: Path, info: StarterInfo, files: list[str], **extra: object) -> StarterInfo:
+    """Writes README.md (front matter + ``info.card``); returns info listing every file."""
+    readme = write_readme(out_dir, card_meta(info, **extra), info.card)
+    return replace(info, files=sorted([*files, readme]))
 
 
 def fmt_int(n: int) -> str:

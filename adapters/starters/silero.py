@@ -1,4 +1,7 @@
-"""Silero VAD: its ONNX file only (the package also has TorchScript, which we do not ship)."""
+"""Silero VAD: its ONNX file only (the package also has TorchScript, which we do not ship).
+
+Kept as before (model.onnx copied unchanged + the same config.json bytes, so a seeded hub
+sees no new version), plus a README.md card with front matter like every starter."""
 
 from __future__ import annotations
 
@@ -6,19 +9,25 @@ from pathlib import Path
 
 import onnx
 
-from .. import hubformat
-from .common import StarterInfo, fmt_int, listed_files, package_dir, versions, write_model_config
+from .common import (
+    StarterInfo,
+    fmt_int,
+    package_dir,
+    versions,
+    with_readme,
+    write_json,
+)
 from .onnxcount import count_onnx_values
 
 PACKAGE = "silero-vad"
+ONNX = "model.onnx"
+CONFIG = "config.json"
 
 
-def export(out_dir: Path) -> StarterInfo:
-    src = package_dir("silero_vad", PACKAGE) / "data" / "silero_vad.onnx"
-    hubformat.copy_file(src, out_dir / hubformat.ONNX)
-    graph = onnx.load(str(src)).graph
-    n_values = count_onnx_values(graph)
-    config = {
+def run_config(graph: onnx.GraphProto, n_values: int) -> dict:
+    """How to call the graph (windows, context, state); the format the hub has served."""
+    return {
+        "hub_format": 1,
         "architecture": "silero-vad",
         "task": "voice-activity-detection",
         "labels": None,
@@ -33,11 +42,18 @@ def export(out_dir: Path) -> StarterInfo:
         },
         "model_config": {"state_shape": [2, "batch", 128]},
         "num_parameters": n_values,
-        "files": {"onnx": hubformat.ONNX},
+        "files": {"onnx": ONNX},
     }
-    write_model_config(out_dir, config)
+
+
+def export(out_dir: Path) -> StarterInfo:
+    src = package_dir("silero_vad", PACKAGE) / "data"
+    (out_dir / ONNX).write_bytes((src / "silero_vad.onnx").read_bytes())
+    graph = onnx.load(str(src / "silero_vad.onnx")).graph
+    n_values = count_onnx_values(graph)
+    write_json(out_dir / CONFIG, run_config(graph, n_values), sort_keys=True)
     version = versions(PACKAGE)
-    return StarterInfo(
+    info = StarterInfo(
         key=PACKAGE,
         name="silero-vad",
         owner="snakers4",
@@ -49,10 +65,11 @@ def export(out_dir: Path) -> StarterInfo:
         languages=[],
         tags=["onnx", "vad", "audio", "speech"],
         card=card(n_values, version[PACKAGE]),
-        files=listed_files(config),
+        files=[],
         num_parameters=n_values,
         packages=version,
     )
+    return with_readme(out_dir, info, [CONFIG, ONNX])
 
 
 def card(n_values: int, version: str) -> str:
