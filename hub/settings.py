@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from hub.env import env_bool, env_int, env_list, env_str, load_dotenv
 
@@ -195,6 +196,15 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
 HUB_FINETUNE_LEASE_SECONDS = env_int("HUB_FINETUNE_LEASE_SECONDS", 120)
 HUB_FINETUNE_SOFT_TIME_LIMIT = env_int("HUB_FINETUNE_SOFT_TIME_LIMIT", 3600)
 HUB_FINETUNE_TIME_LIMIT = env_int("HUB_FINETUNE_TIME_LIMIT", 3700)
+# Where training runs: auto = CUDA when the worker has it, else the CPU (deterministic).
+HUB_FINETUNE_DEVICE = env_str("HUB_FINETUNE_DEVICE", "auto")
+if HUB_FINETUNE_DEVICE not in ("auto", "cpu", "cuda"):
+    raise ImproperlyConfigured("HUB_FINETUNE_DEVICE must be auto, cpu or cuda")
+# Celery queues for jobs: light strategies go to HUB_FINETUNE_QUEUE (empty = the default
+# queue); with HUB_FINETUNE_GPU_QUEUE set, the heavy ones go there, to GPU workers.
+HUB_FINETUNE_QUEUE = env_str("HUB_FINETUNE_QUEUE", "")
+HUB_FINETUNE_GPU_QUEUE = env_str("HUB_FINETUNE_GPU_QUEUE", "")
+HUB_FINETUNE_GPU_STRATEGIES = env_list("HUB_FINETUNE_GPU_STRATEGIES", "full,last-k")
 HUB_DATASET_MAX_ROWS = env_int("HUB_DATASET_MAX_ROWS", 100_000)
 HUB_DATASET_MAX_ZIP_MEMBERS = env_int("HUB_DATASET_MAX_ZIP_MEMBERS", 20_000)
 HUB_DATASET_MAX_UNCOMPRESSED_BYTES = env_int("HUB_DATASET_MAX_UNCOMPRESSED_BYTES", 512 * 1024**2)

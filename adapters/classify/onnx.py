@@ -7,18 +7,48 @@ reads directly. The graph is then checked against torch on real validation examp
 from __future__ import annotations
 
 import hashlib
+import json
+import struct
 import warnings
 from pathlib import Path
 
 import numpy as np
 import onnx
+import onnxruntime as ort
 import torch
 from onnx import numpy_helper
 from torch import nn
 
-from ..onnx_export import OnnxMismatch, make_external, safetensors_index, session
-
 OPSET = 17
+
+
+class OnnxMismatch(RuntimeError):
+    """The exported graph does not reproduce the torch model."""
+
+
+def safetensors_index(path: Path) -> tuple[dict, int]:
+    """(header, offset of the data section) of a safetensors file."""
+    with open(path, "rb") as fh:
+        (size,) = struct.unpack("<Q", fh.read(8))
+        header = json.loads(fh.read(size))
+    header.pop("__metadata__", None)
+    return header, 8 + size
+
+
+def make_external(init: onnx.TensorProto, location: str, offset: int, length: int) -> None:
+    init.ClearField("raw_data")
+    init.ClearField("float_data")
+    init.data_location = onnx.TensorProto.EXTERNAL
+    del init.external_data[:]
+    for key, value in (("location", location), ("offset", offset), ("length", length)):
+        entry = init.external_data.add()
+        entry.key, entry.value = key, str(value)
+
+
+def session(path: Path) -> ort.InferenceSession:
+    opts = ort.SessionOptions()
+    opts.log_severity_level = 3
+    return ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
 
 
 class LogitsOnly(nn.Module):

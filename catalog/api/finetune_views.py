@@ -9,10 +9,10 @@ from catalog import selectors
 from catalog.api.serializers import iso, version_ref
 from catalog.api.views import HubAPIView
 from catalog.errors import InvalidInput, Unauthorized
-from catalog.finetune_selectors import dataset_get, job_get
+from catalog.finetune.jobs import finetune_cancel, finetune_submit
+from catalog.finetune.selectors import dataset_get, job_get
 from catalog.models import Dataset, FineTuneJob
 from catalog.services.datasets import dataset_create
-from catalog.services.finetune import finetune_cancel, finetune_submit
 from catalog.staging import staged_from_uploads
 
 

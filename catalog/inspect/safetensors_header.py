@@ -99,15 +99,31 @@ def _check_offsets(tensors: dict[str, dict[str, Any]], *, data_size: int) -> Non
         )
 
 
+# Saved module state that is not a learned parameter: BatchNorm statistics and the integer
+# index buffers (position_ids, token_type_ids) some models save with their weights.
+BUFFER_NAMES = frozenset({"running_mean", "running_var", "num_batches_tracked"})
+INT_DTYPES = frozenset({"I8", "I16", "I32", "I64", "U8", "U16", "U32", "U64", "BOOL"})
+
+
+def is_buffer(name: str, dtype: str) -> bool:
+    leaf = name.rsplit(".", 1)[-1]
+    return leaf in BUFFER_NAMES or (dtype in INT_DTYPES and leaf.endswith("_ids"))
+
+
 def summarize(path: Path) -> dict[str, Any]:
     tensors, metadata = read_header(path)
     dtypes: dict[str, int] = {}
-    for t in tensors.values():
+    buffers = 0
+    for name, t in tensors.items():
+        if is_buffer(name, t["dtype"]):
+            buffers += t["numel"]
+            continue
         dtypes[t["dtype"]] = dtypes.get(t["dtype"], 0) + t["numel"]
     return {
         "format": "safetensors",
         "tensor_count": len(tensors),
-        "parameter_count": sum(t["numel"] for t in tensors.values()),
+        "parameter_count": sum(dtypes.values()),
+        "buffer_count": buffers,
         "dtypes": dict(sorted(dtypes.items())),
         "metadata": metadata,
     }

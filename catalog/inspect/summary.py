@@ -8,21 +8,26 @@ Counting rule (the same weights are often shipped several times):
    with-past), so the largest single graph counts. An encoder/decoder split is then
    undercounted; we prefer undercounting to double counting.
 3. Otherwise GGUF/npy counts are not used: they are reported per file only.
-Items may carry a "path" (the repo path), which the shard rule needs.
+Items may carry a "path" (the repo path), which the shard rule needs. When the caller knows
+which files hold the weights (a `model.safetensors.index.json` names its shards, whatever
+their names), `weights` lists them and they are summed instead.
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 _SHARD = re.compile(r"^(?P<stem>.+)-\d{5}-of-\d{5}\.safetensors$")
 
 
-def summarize_version(file_infos: list[dict[str, Any]]) -> dict[str, Any]:
+def summarize_version(
+    file_infos: list[dict[str, Any]], *, weights: Sequence[str] = ()
+) -> dict[str, Any]:
     formats = sorted({str(info.get("format", "unknown")) for info in file_infos})
-    source, chosen = _pick_weights(file_infos)
+    source, chosen = _named_weights(file_infos, weights) or _pick_weights(file_infos)
     dtypes: dict[str, int] = defaultdict(int)
     for info in chosen:
         for dtype, count in info.get("dtypes", {}).items():
@@ -34,6 +39,20 @@ def summarize_version(file_infos: list[dict[str, Any]]) -> dict[str, Any]:
         "parameter_source": source,
         "dtypes": dict(sorted(dtypes.items())),
     }
+
+
+def _named_weights(
+    file_infos: list[dict[str, Any]], weights: Sequence[str]
+) -> tuple[str, list[dict[str, Any]]] | None:
+    by_path = {info.get("path"): info for info in file_infos}
+    chosen = [by_path[path] for path in weights if path in by_path]
+    counted = all(
+        info.get("format") == "safetensors" and isinstance(info.get("parameter_count"), int)
+        for info in chosen
+    )
+    if not weights or len(chosen) != len(weights) or not counted:
+        return None  # a shard is missing or unreadable: fall back to the name rules
+    return "safetensors", chosen
 
 
 def _pick_weights(file_infos: list[dict[str, Any]]) -> tuple[str | None, list[dict[str, Any]]]:

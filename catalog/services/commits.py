@@ -3,7 +3,8 @@
 A commit is a header, inline files (base64, small), LFS files (by sha256, uploaded before
 through the LFS staging area) and deletions. `HubCommit` collects them, writing inline files
 to temp files on the blob disk as they arrive, and `publish` makes exactly one version on top
-of the latest one through `version_publish`, which scans and inspects every new file."""
+of the latest one through `version_publish`, which scans and inspects every new file and
+applies the card and the detected model format to the model."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from catalog.errors import EntryNotFound, HubError, InvalidInput, PayloadTooLarg
 from catalog.models import Model, Version
 from catalog.naming import repo_path_validate
 from catalog.selectors import version_latest
-from catalog.services.cards import MAX_CARD_BYTES, card_model_fields, card_split
+from catalog.services.cards import MAX_CARD_BYTES, card_split
 from catalog.services.lfs import (
     StagedBlob,
     lfs_staged,
@@ -30,7 +31,6 @@ from catalog.services.lfs import (
     oid_validate,
     size_validate,
 )
-from catalog.services.models import model_update
 from catalog.services.versions import version_publish
 
 CARD_PATH = "README.md"
@@ -111,7 +111,7 @@ class HubCommit:
                 f"parentCommit {self.parent_commit} is not the head of main "
                 f"({self.latest.revision}); pull and commit again."
             )
-        card = self._card()
+        self._card_check()
         message = "\n\n".join(part for part in (self.summary, self.description) if part)
         version = version_publish(
             model=self.model,
@@ -124,9 +124,6 @@ class HubCommit:
         )
         for path in self._staged_used:  # consumed: moved into the blob store, or a duplicate
             path.unlink(missing_ok=True)
-        if card is not None:
-            meta, body = card
-            model_update(model=self.model, actor=self.user, card=body, **card_model_fields(meta))
         return version
 
     def _header(self, value: dict) -> None:
@@ -190,13 +187,13 @@ class HubCommit:
             raise EntryNotFound(f"Cannot delete folder {folder!r}: it holds no files.")
         self.deleted.extend(path for path in inside if path not in self.deleted)
 
-    def _card(self) -> tuple[dict, str] | None:
-        """README.md in this commit becomes the model's card (and its metadata the model's)."""
+    def _card_check(self) -> None:
+        """Refuse README.md metadata that is not valid YAML, as the Hub does. The card itself
+        reaches the model in version_publish (front matter first, then the files' format)."""
         readme = next((f for f in self.files if f.path == CARD_PATH), None)
         if readme is None or readme.size > MAX_CARD_BYTES:
-            return None
-        text = Path(readme.local_path).read_bytes().decode("utf-8", "replace")
-        return card_split(text)
+            return
+        card_split(Path(readme.local_path).read_bytes().decode("utf-8", "replace"))
 
 
 def upload_plan(*, model: Model, files: list[Any]) -> list[dict]:

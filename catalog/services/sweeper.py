@@ -4,7 +4,7 @@ A job row is committed before its task is sent; if the broker is down at that mo
 submit still succeeds (the job shows as queued) and this sweeper, run periodically by Celery
 beat or `manage.py sweep_jobs`, sends the task again once the broker is back. A job that is
 merely waiting behind others may get a second message: harmless, since the worker's claim
-(catalog.services.finetune_run) runs a job once and drops deliveries for finished jobs."""
+(catalog.finetune.run) runs a job once and drops deliveries for finished jobs."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Coalesce, Concat
 from django.utils import timezone
 
+from catalog.finetune.jobs import finetune_enqueue
 from catalog.models import FineTuneJob
 
 logger = logging.getLogger(__name__)
@@ -23,8 +24,6 @@ logger = logging.getLogger(__name__)
 def requeue_stuck_jobs(*, older_than: float, limit: int = 500) -> list[str]:
     """Send the task again for jobs queued (or last re-sent) more than `older_than` seconds
     ago; return their ids. Raises the broker's error if it is still down (nothing marked)."""
-    from catalog.tasks import finetune_run
-
     cutoff = timezone.now() - timedelta(seconds=older_than)
     stuck = list(
         FineTuneJob.objects.filter(status=FineTuneJob.Status.QUEUED, cancel_requested=False)
@@ -32,11 +31,12 @@ def requeue_stuck_jobs(*, older_than: float, limit: int = 500) -> list[str]:
         .annotate(sent_at=Coalesce("heartbeat_at", "created_at"))
         .filter(sent_at__lte=cutoff)
         .order_by("created_at")
-        .values_list("pk", flat=True)[:limit]
+        .only("pk", "params")[:limit]
     )
     requeued: list[str] = []
-    for job_id in stuck:
-        finetune_run.delay(str(job_id))  # a broker error stops the sweep: retried next run
+    for job in stuck:
+        job_id = job.pk
+        finetune_enqueue(job)  # a broker error stops the sweep: retried next run
         # Only a job still queued is marked; one claimed meanwhile keeps its heartbeat.
         FineTuneJob.objects.filter(pk=job_id, status=FineTuneJob.Status.QUEUED).update(
             heartbeat_at=timezone.now(),

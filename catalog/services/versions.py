@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -15,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from adapters.formats import ModelFormat
 from catalog import inspect, scanning
 from catalog.blobs import StagedFile, blobs_store
 from catalog.errors import InvalidInput
@@ -22,6 +24,14 @@ from catalog.models import Blob, Model, Version, VersionFile
 from catalog.naming import repo_path_validate
 from catalog.search import search_models_changed
 from catalog.services.audit import audit
+from catalog.services.formats import (
+    BaseLink,
+    base_link,
+    publish_card,
+    publish_model_fields,
+    version_format,
+)
+from catalog.services.models import model_update
 
 PUBLISH_ATTEMPTS = 8
 
@@ -58,17 +68,37 @@ def version_publish(
     manifest = _manifest(files, file_meta, inherit=inherit, delete_paths=delete_paths)
     if not manifest:
         raise InvalidInput("The new version would contain no files.")
+    # Read before any transaction: the format (small JSON files), the card, the base model.
+    fmt = version_format(files=files, manifest=manifest)
+    card = publish_card(files)
+    base = None
+    if origin in (Version.Origin.UPLOAD, Version.Origin.IMPORT):
+        base = base_link(model=model, user=author, card=card, fmt=fmt)
     # Bytes go to storage before the rows commit. If the insert fails they stay, unreferenced,
     # for blobs_gc: deleting them here could rob a concurrent publish of the same bytes.
     blobs_store(files)
     fields = {
         "message": message.strip()[:5000],
         "author": author,
-        "parent": parent,
+        "parent": base.version if base else parent,
         "origin": origin,
         "metrics": metrics or {},
     }
-    return _version_insert(model, manifest, fields, metadata or {})
+    derived = {"format": fmt.to_dict()}
+    if base is not None:
+        derived.update(base_model=base.name, base_model_relation=base.relation)
+    publish = _Publish(manifest, fields, {**derived, **(metadata or {})}, fmt, card, base)
+    return _version_insert(model, publish)
+
+
+@dataclass(frozen=True)
+class _Publish:
+    manifest: dict[str, tuple[str, int, dict]]
+    fields: dict
+    metadata: dict
+    fmt: ModelFormat
+    card: tuple[dict, str] | None
+    base: BaseLink | None
 
 
 def _files_validate(
@@ -109,11 +139,11 @@ def _files_inspect(files: Sequence[StagedFile], *, kept_paths: Sequence[str]) ->
         raise InvalidInput(str(exc)) from exc
 
 
-def _version_insert(model: Model, manifest: dict, fields: dict, metadata: dict) -> Version:
+def _version_insert(model: Model, publish: _Publish) -> Version:
     for attempt in range(PUBLISH_ATTEMPTS):
         try:
             with transaction.atomic():
-                return _version_insert_once(model, manifest, fields, metadata)
+                return _version_insert_once(model, publish)
         except IntegrityError:
             # Another publisher took this number first; the next attempt reads the new max.
             if attempt == PUBLISH_ATTEMPTS - 1:
@@ -121,16 +151,17 @@ def _version_insert(model: Model, manifest: dict, fields: dict, metadata: dict) 
     raise AssertionError("unreachable")
 
 
-def _version_insert_once(model: Model, manifest: dict, fields: dict, metadata: dict) -> Version:
+def _version_insert_once(model: Model, publish: _Publish) -> Version:
     # Row lock: publishers of one model queue here on PostgreSQL instead of colliding.
-    Model.objects.select_for_update().filter(pk=model.pk).first()
+    locked = Model.objects.select_for_update().filter(pk=model.pk).first() or model
+    manifest, fields = publish.manifest, publish.fields
     number = (model.versions.aggregate(top=Max("number"))["top"] or 0) + 1
     version = Version.objects.create(
         model=model,
         number=number,
         revision=_revision_id(model, number, manifest),
         status=Version.Status.READY,
-        metadata={**_summary(manifest), **metadata},
+        metadata={**_summary(manifest, publish.fmt), **publish.metadata},
         **fields,
         total_size=sum(size for _, size, _ in manifest.values()),
     )
@@ -139,6 +170,12 @@ def _version_insert_once(model: Model, manifest: dict, fields: dict, metadata: d
         VersionFile(version=version, path=path, blob_id=sha, metadata=meta)
         for path, (sha, _size, meta) in sorted(manifest.items())
     )
+    # Card front matter first, then what the files say; computed on the locked row.
+    model_fields = publish_model_fields(
+        model=locked, card=publish.card, fmt=publish.fmt, base=publish.base
+    )
+    if model_fields:
+        model_update(model=model, actor=fields["author"], **model_fields)
     Model.objects.filter(pk=model.pk).update(
         updated_at=timezone.now(), finetunable=finetunable(version)
     )
@@ -156,7 +193,7 @@ def _version_insert_once(model: Model, manifest: dict, fields: dict, metadata: d
 
 def finetunable(version: Version) -> bool:
     """Whether an adapter accepts this version (kept on the model for the search facet)."""
-    from catalog.finetuning import finetune_options
+    from catalog.finetune.options import finetune_options
 
     return bool(finetune_options(version).adapters)
 
@@ -173,9 +210,10 @@ def _manifest(files, file_meta, *, inherit, delete_paths) -> dict[str, tuple[str
     return manifest
 
 
-def _summary(manifest: dict[str, tuple[str, int, dict]]) -> dict:
+def _summary(manifest: dict[str, tuple[str, int, dict]], fmt: ModelFormat) -> dict:
     return inspect.summarize_version(
-        [{**meta, "path": path} for path, (_, _, meta) in manifest.items()]
+        [{**meta, "path": path} for path, (_, _, meta) in manifest.items()],
+        weights=fmt.weights,
     )
 
 

@@ -48,7 +48,7 @@ def short_sha(value: str) -> str:
 @register.simple_tag
 def job_chart(history: list[dict]) -> str:
     """An inline SVG of training loss and validation accuracy per epoch."""
-    from catalog.charts import training_chart_svg
+    from catalog.finetune.charts import training_chart_svg
 
     return mark_safe(training_chart_svg(history))
 

