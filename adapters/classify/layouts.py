@@ -109,6 +109,9 @@ def write_transformers_sharded(model: nn.Module, base_dir: Path, base_format: di
     total = sum((out / f).stat().st_size for f in {*names.values(), NEW_SHARD})
     index = {"metadata": {"total_size": total}, "weight_map": dict(sorted(weight_map.items()))}
     (out / INDEX).write_text(json.dumps(index, indent=2) + "\n")
+    # save_pretrained would name the classifier class; the base's config names the base's
+    # (BertModel, ...ForMaskedLM), which would make the output look like the base's task.
+    model.config.architectures = [type(model).__name__]
     model.config.save_pretrained(out)
     locations = {k: (names[f], key) for k, (f, key) in kept.items()}
     locations.update({k: (NEW_SHARD, k) for k in new})
@@ -127,6 +130,11 @@ def write_transformers_full(model: nn.Module, out: Path) -> dict:
 
 def write_peft_adapter(model, out: Path, base_repo: dict) -> None:
     model.save_pretrained(out, safe_serialization=True)
+    # The base's config with the new labels: peft saves none, and without it neither
+    # adapters.formats nor a loader can tell how many classes the saved head has.
+    classifier = model.get_base_model()
+    classifier.config.architectures = [type(classifier).__name__]
+    classifier.config.save_pretrained(out)
     path = out / "adapter_config.json"
     config = json.loads(path.read_text())
     # Loaders fetch the base from this hub, pinned to the exact revision trained on.

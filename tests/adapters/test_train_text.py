@@ -1,138 +1,355 @@
-"""Real fine-tuning of all-MiniLM-L6-v2 on BBC News articles (no mocks)."""
+"""Real text fine-tuning (adapters.classify.text) on tiny random encoders, plus one run on
+the real all-MiniLM-L6-v2 starter. Each (base, strategy) trains once per session."""
 
 from __future__ import annotations
 
+import json
+import random
 import shutil
+from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
+from safetensors import safe_open
 
-from adapters import demo_data, hubformat
-from adapters.base import Cancelled, HyperParams, TrainRequest
-from adapters.inference import load_classifier, load_onnx_classifier
-from adapters.registry import adapter_choices
-from adapters.text_classification import TextClassificationAdapter
+from adapters import demo_data
+from adapters.base import Cancelled
+from adapters.registry import get_adapter
+from tests import standard_models as sm
 
-from .helpers import Recorder, external_locations
+from . import finetune_helpers as fh
+from .helpers import Recorder
 
 pytestmark = pytest.mark.training
-ADAPTER = TextClassificationAdapter()
+KEY = "text-classification"
+CLASSES = ["negative", "neutral", "positive"]
+WORDS = {
+    "negative": ["bad", "awful"],
+    "neutral": ["the", "a", "is", "was"],
+    "positive": ["good", "great", "fine"],
+}
+ATOL = 1e-4
+# Few epochs and tiny batches: these runs check plumbing and formats, not accuracy.
+FAST = {"epochs": 2, "batch_size": 8, "max_length": 32}
 
 
-def train(base, csv, out, **changes):
-    params = HyperParams.from_dict(changes, ADAPTER.default_params())
-    recorder = Recorder()
-    result = ADAPTER.train(TrainRequest(base, csv, params, out), **recorder.hooks())
-    return result, recorder
+# ---- tiny bases (2-layer BERT so last-k has a frozen layer below the trained one) ----------
 
 
-@pytest.fixture(scope="module")
-def bbc(tmp_path_factory):
-    train_rows, test_rows = demo_data.bbc_split(train_per_class=30, test_per_class=20, seed=3)
-    path = demo_data.write_text_csv(tmp_path_factory.mktemp("bbc") / "train.csv", train_rows)
-    return path, test_rows
+def bert2(out: Path) -> Path:
+    from transformers import BertConfig, BertModel
+
+    torch.manual_seed(0)
+    config = BertConfig(**{**sm.TEXT, "hidden_size": 32, "intermediate_size": 64,
+                           "num_hidden_layers": 2, "num_attention_heads": 4})  # fmt: skip
+    BertModel(config).save_pretrained(out)
+    sm.tokenizer_save(out)
+    return out
 
 
-@pytest.fixture(scope="module")
-def run(minilm_dir, bbc, tmp_path_factory):
-    out = tmp_path_factory.mktemp("text-out")
-    result, recorder = train(minilm_dir, bbc[0], out, max_length=128, epochs=20)
-    return result, recorder, out
+def with_tokenizer(build):
+    def make(out: Path) -> Path:
+        build(out)
+        sm.tokenizer_save(out)
+        return out
+
+    return make
 
 
-@pytest.fixture(scope="module")
-def tiny_csv(tmp_path_factory):
-    rows, _ = demo_data.bbc_split(train_per_class=6, test_per_class=0, seed=9)
-    return demo_data.write_text_csv(tmp_path_factory.mktemp("tiny") / "t.csv", rows)
+BASES = {
+    "bert": bert2,
+    "roberta": with_tokenizer(sm.roberta_mlm),  # a fill-mask base
+    "distilbert": with_tokenizer(sm.distilbert_tokens),  # a token classifier: head replaced
+    "deberta": with_tokenizer(sm.deberta_qa),  # a QA model; DeBERTa's head has a pooler
+}
+CASES = [
+    ("bert", "head-only"),
+    ("bert", "lora"),
+    ("bert", "last-k"),
+    ("bert", "full"),
+    ("roberta", "head-only"),
+    ("roberta", "lora"),
+    ("distilbert", "head-only"),
+    ("deberta", "head-only"),
+    ("deberta", "lora"),
+]
+EXTRA = {"last-k": {"unfreeze_layers": 1}, "lora": {"lora_rank": 2, "lora_alpha": 4}}
 
 
-def test_learns_topics_well_above_chance(run, bbc, tmp_path):
-    result, _, out = run
-    copy = shutil.copytree(out, tmp_path / "alone")  # the folder alone is enough to predict
-    _, test_rows = bbc
-    predicted = load_classifier(copy).predict([text for text, _ in test_rows])
-    accuracy = sum(p == y for p, (_, y) in zip(predicted, test_rows, strict=True)) / len(test_rows)
-    assert accuracy >= 0.85  # chance is 0.2
-    assert result.metrics["accuracy"] >= 0.8
-    assert result.metrics["labels"] == ["business", "entertainment", "politics", "sports", "tech"]
-    assert result.metrics["val_examples"] == 30
-    assert len(result.metrics["confusion_matrix"]) == 5
-    assert 0 < result.metrics["macro_f1"] <= 1
+def toy_rows(per_class: int, seed: int) -> list[tuple[str, str]]:
+    rng = random.Random(seed)
+    rows = []
+    for _ in range(per_class):
+        for label in CLASSES:
+            words = [rng.choice(WORDS[label]) for _ in range(rng.randint(3, 6))]
+            rows.append((" ".join([*words, "movie"]), label))
+    return rows
 
 
-def test_head_only_reuses_backbone_bytes(run, minilm_dir):
-    result, _, out = run
-    assert result.files == [
-        "backbone.safetensors",
-        "config.json",
-        "head.safetensors",
-        "model.onnx",
-        "tokenizer.json",
-    ]
-    for name in ("backbone.safetensors", "tokenizer.json"):
-        assert hubformat.sha256_file(out / name) == hubformat.sha256_file(minilm_dir / name)
-    assert external_locations(out / "model.onnx") == {"backbone.safetensors"}
-    assert (out / "model.onnx").stat().st_size < 1_000_000  # no second copy of the encoder
-    config = hubformat.read_config(out)
-    assert config == result.config
-    assert config["task"] == "text-classification"
-    assert config["preprocessing"]["max_length"] == 128
-    assert config["finetune"]["backbone_reused"] is True
+SAMPLE = [text for text, _ in toy_rows(3, seed=99)] + ["good", "bad awful movie was bad"]
 
 
-def test_embeddings_computed_once(run):
-    result, recorder, _ = run
-    cache = result.training["feature_cache"]
-    assert cache["used"] and cache["frozen_prefix_passes"] == 150  # once per example
-    assert [p.epoch for p in recorder.progress] == list(range(1, 21))
-    assert result.training["timings"]["total_s"] > 0
+@pytest.fixture(scope="session")
+def work(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("text-train")
 
 
-def test_onnx_agrees_with_torch(run, bbc):
-    _, _, out = run
-    texts = [text for text, _ in bbc[1][:24]]
-    torch_model, onnx_model = load_classifier(out), load_onnx_classifier(out)
-    assert torch.allclose(torch_model.logits(texts), onnx_model.logits(texts), atol=1e-3)
-    assert torch_model.predict(texts) == onnx_model.predict(texts)
+@pytest.fixture(scope="session")
+def toy_csv(work) -> Path:
+    return demo_data.write_text_csv(work / "toy.csv", toy_rows(12, seed=1))
 
 
-def test_last_k_trains_top_layers_and_retrains_a_classifier(run, tiny_csv, minilm_dir, tmp_path):
-    result, _ = train(
-        minilm_dir, tiny_csv, tmp_path / "k", strategy="last-k", unfreeze_layers=1,
-        epochs=2, max_length=32,
-    )  # fmt: skip
-    assert result.config["finetune"]["trainable_units"] == 1
-    base_sha = hubformat.sha256_file(minilm_dir / "backbone.safetensors")
-    assert hubformat.sha256_file(tmp_path / "k" / "backbone.safetensors") != base_sha
-    assert result.training["onnx_max_abs_diff"] < 1e-3
-    assert len(load_classifier(tmp_path / "k").predict(["Shares rose on Monday."])) == 1
-    # A fine-tuned classifier is itself a valid base: new head, same backbone bytes.
-    _, _, classifier_dir = run
-    assert adapter_choices(hubformat.read_config(classifier_dir))
-    train(classifier_dir, tiny_csv, tmp_path / "again", epochs=2, max_length=32)
-    again = hubformat.sha256_file(tmp_path / "again" / "backbone.safetensors")
-    assert again == base_sha
+@pytest.fixture(scope="session")
+def bases(work):
+    built: dict[str, Path] = {}
+
+    def get(name: str) -> Path:
+        if name not in built:
+            built[name] = BASES[name](work / "bases" / name)
+        return built[name]
+
+    return get
 
 
-def test_deterministic_and_cache_can_be_turned_off(minilm_dir, tiny_csv, tmp_path):
-    opts = {"epochs": 3, "max_length": 32, "refit": False}
-    a, _ = train(minilm_dir, tiny_csv, tmp_path / "a", **opts)
-    b, _ = train(minilm_dir, tiny_csv, tmp_path / "b", **opts)
-    assert a.metrics == b.metrics
-    head = "head.safetensors"
-    assert hubformat.sha256_file(tmp_path / "a" / head) == hubformat.sha256_file(
-        tmp_path / "b" / head
+@pytest.fixture(scope="session")
+def trained(work, bases, toy_csv):
+    """(base dir, result, recorder, output dir) for a case, trained on first use."""
+    runs: dict = {}
+
+    def get(name: str, strategy: str):
+        if (name, strategy) not in runs:
+            out = work / "out" / f"{name}-{strategy}"
+            params = {"strategy": strategy, **FAST, **EXTRA.get(strategy, {})}
+            result, recorder = fh.train(KEY, bases(name), toy_csv, out, **params)
+            runs[name, strategy] = bases(name), result, recorder, out
+        return runs[name, strategy]
+
+    return get
+
+
+def tokenized(folder: Path) -> dict:
+    from transformers import AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(folder)
+    enc = tok(SAMPLE, padding=True, truncation=True, max_length=32, return_tensors="pt")
+    return {"input_ids": enc["input_ids"], "attention_mask": enc["attention_mask"]}
+
+
+def load_published(base: Path, out: Path):
+    """The output loaded with the library its card names."""
+    from transformers import AutoModelForSequenceClassification
+
+    library = fh.front_matter(out)["library_name"]
+    if library == "transformers":
+        model, info = AutoModelForSequenceClassification.from_pretrained(
+            out, output_loading_info=True
+        )
+        assert not info["missing_keys"] and not info["mismatched_keys"], info
+    else:
+        from peft import PeftModel
+
+        assert library == "peft"
+        labels = fh.id2label(out)
+        body = AutoModelForSequenceClassification.from_pretrained(
+            base, num_labels=len(labels), id2label=dict(enumerate(labels))
+        )
+        model = PeftModel.from_pretrained(body, out)
+    return model.eval()
+
+
+# ---- every case ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "strategy"), CASES)
+def test_output_loads_and_matches_its_onnx(trained, name, strategy):
+    base, result, recorder, out = trained(name, strategy)
+    assert fh.id2label(out) == CLASSES
+    assert result.metrics["labels"] == CLASSES
+    model = load_published(base, out)
+    assert [model.config.id2label[i] for i in range(3)] == CLASSES
+    inputs = tokenized(out)
+    with torch.no_grad():
+        expected = model(**inputs).logits.numpy()
+    got = fh.onnx_logits(fh.onnx_path(out, result), inputs)
+    assert got.shape == (len(SAMPLE), 3)
+    np.testing.assert_allclose(got, expected, atol=ATOL, rtol=0)
+    fh.assert_onnx_links_into_folder(fh.onnx_path(out, result))
+    assert [p.epoch for p in recorder.progress] == [1, 2]
+
+
+@pytest.mark.parametrize(("name", "strategy"), CASES)
+def test_card_and_detected_format(trained, name, strategy):
+    _, result, _, out = trained(name, strategy)
+    library = "peft" if strategy == "lora" else "transformers"
+    relation = "adapter" if strategy == "lora" else "finetune"
+    fh.assert_card(out, result, library=library, relation=relation, task=KEY, dataset="toy")
+    assert result.layout["library"] == library and result.layout["pipeline_tag"] == KEY
+    fmt = fh.detect(out)
+    assert fmt.library == library and fmt.problems == () and not fmt.missing_shards
+    assert fmt.task == KEY and list(fmt.labels) == CLASSES
+    assert sorted(result.files) == sm.files_in(out)
+    if strategy == "lora":
+        config = json.loads((out / "adapter_config.json").read_text())
+        assert config["base_model_name_or_path"] == fh.BASE_REPO["id"]
+        assert config["revision"] == fh.BASE_REPO["revision"]
+        assert fmt.peft_base == fh.BASE_REPO["id"]
+
+
+@pytest.mark.parametrize(("name", "strategy"), [c for c in CASES if c[1] != "lora"])
+def test_transformers_pipeline_predicts_dataset_labels(trained, name, strategy):
+    from transformers import pipeline
+
+    _, _, _, out = trained(name, strategy)
+    alone = shutil.copytree(out, out.parent / f"{out.name}-alone")  # the folder is enough
+    predictions = pipeline(KEY, model=str(alone), device="cpu")(SAMPLE[:3])
+    assert {p["label"] for p in predictions} <= set(CLASSES)
+
+
+# ---- storage -------------------------------------------------------------------------------
+
+
+def finetuned_keys(out: Path) -> list[str]:
+    with safe_open(str(out / "model-finetuned.safetensors"), framework="pt") as fh_:
+        return list(fh_.keys())
+
+
+@pytest.mark.parametrize(
+    ("name", "heads"),
+    [
+        ("bert", ("classifier.",)),
+        ("roberta", ("classifier.",)),
+        ("distilbert", ("pre_classifier.", "classifier.")),
+        ("deberta", ("pooler.", "classifier.")),
+    ],
+)
+def test_head_only_shares_the_base_weight_file(trained, name, heads):
+    base, _, _, out = trained(name, "head-only")
+    shard = out / "model-00001-of-00002.safetensors"
+    assert fh.sha256(shard) == fh.sha256(base / "model.safetensors")
+    keys = finetuned_keys(out)
+    assert keys and all(k.startswith(heads) for k in keys), keys
+    assert (out / "model-finetuned.safetensors").stat().st_size < shard.stat().st_size / 10
+    index = json.loads((out / "model.safetensors.index.json").read_text())
+    assert set(index["weight_map"].values()) == {shard.name, "model-finetuned.safetensors"}
+    assert {k for k, f in index["weight_map"].items() if f == "model-finetuned.safetensors"} == (
+        set(keys)
     )
-    c, _ = train(minilm_dir, tiny_csv, tmp_path / "c", cache_features=False, **opts)
-    assert not c.training["feature_cache"]["used"]
-    assert c.training["feature_cache"]["frozen_prefix_passes"] == 3 * 30  # every epoch
-    assert a.training["feature_cache"]["frozen_prefix_passes"] == 30  # once
-    assert c.metrics["accuracy"] == pytest.approx(a.metrics["accuracy"], abs=0.1)
+    assert not (out / "model.safetensors").exists()
 
 
-def test_cancellation(minilm_dir, tiny_csv, tmp_path):
-    params = HyperParams.from_dict({"max_length": 32}, ADAPTER.default_params())
+def test_last_k_stores_only_the_last_layer_and_head(trained):
+    base, _, _, out = trained("bert", "last-k")
+    assert fh.sha256(out / "model-00001-of-00002.safetensors") == fh.sha256(
+        base / "model.safetensors"
+    )
+    keys = finetuned_keys(out)
+    assert any(k.startswith("bert.encoder.layer.1.") for k in keys)
+    assert any(k.startswith("classifier.") for k in keys)
+    assert not any("embeddings" in k or "encoder.layer.0." in k for k in keys), keys
+    base_size = (base / "model.safetensors").stat().st_size
+    assert (out / "model-finetuned.safetensors").stat().st_size < base_size * 0.6
+
+
+def test_full_is_a_plain_checkpoint(trained):
+    _, result, _, out = trained("bert", "full")
+    assert (out / "model.safetensors").is_file() and not (out / "model-finetuned.safetensors").exists()
+    assert result.layout["storage"] == "full"
+
+
+@pytest.mark.parametrize("name", ["bert", "roberta", "deberta"])
+def test_lora_adds_few_new_bytes(trained, name):
+    base, _, _, out = trained(name, "lora")
+    assert fh.sha256(out / "onnx/model.safetensors") == fh.sha256(base / "model.safetensors")
+    assert fh.sha256(out / "onnx/adapter_model.safetensors") == fh.sha256(
+        out / "adapter_model.safetensors"
+    )
+    assert not (out / "model.safetensors").exists()
+    weights = (out / "adapter_model.safetensors").stat().st_size
+    assert weights < (base / "model.safetensors").stat().st_size / 3
+    # The base's weights are not stored again: new bytes are the adapter, README, configs
+    # and the graph (whose own size is structure; its weights are linked, checked above).
+    graph = (out / "onnx/model.onnx").stat().st_size
+    assert fh.new_bytes(out, base) - graph < (base / "model.safetensors").stat().st_size / 3
+
+
+# ---- determinism and cancellation ----------------------------------------------------------
+
+
+def test_same_request_gives_the_same_bytes(trained, bases, toy_csv, work):
+    _, _, _, first = trained("bert", "head-only")
+    again = work / "again"
+    fh.train(KEY, bases("bert"), toy_csv, again, strategy="head-only", **FAST)
+    for name in ("model-finetuned.safetensors", "model.safetensors.index.json", "config.json"):
+        assert (again / name).read_bytes() == (first / name).read_bytes(), name
+
+
+@pytest.mark.parametrize("strategy", ["head-only", "full"])
+def test_cancel_raises_and_writes_no_model(bases, toy_csv, work, strategy):
+    out = work / f"cancelled-{strategy}"
+    req = fh.request(KEY, bases("bert"), toy_csv, out, "toy", strategy=strategy, **FAST)
     recorder = Recorder(cancel_after=2)
     with pytest.raises(Cancelled):
-        ADAPTER.train(TrainRequest(minilm_dir, tiny_csv, params, tmp_path), **recorder.hooks())
-    assert recorder.progress == []
+        get_adapter(KEY).train(req, **recorder.hooks())
+    assert recorder.checks == 3 and recorder.progress == []
+    assert sorted(p.name for p in out.rglob("*")) == []
+
+
+# ---- the real MiniLM starter (sentence-transformers head-only) ------------------------------
+
+
+@pytest.fixture(scope="session")
+def minilm_run(minilm_dir, work):
+    train_rows, test_rows = demo_data.bbc_split(train_per_class=15, test_per_class=10, seed=3)
+    csv = demo_data.write_text_csv(work / "bbc.csv", train_rows)
+    out = work / "minilm-head"
+    result, _ = fh.train(KEY, minilm_dir, csv, out, dataset="bbc-news", max_length=128)
+    return result, out, test_rows
+
+
+def test_minilm_head_classifies_held_out_news(minilm_run, minilm_dir):
+    from sentence_transformers import SentenceTransformer
+
+    result, out, test_rows = minilm_run
+    topics = ["business", "entertainment", "politics", "sport", "tech"]
+    assert fh.id2label(out) == topics == result.metrics["labels"]
+    model = SentenceTransformer(str(out), device="cpu")
+    model.max_seq_length = 128
+    logits = model.encode([t for t, _ in test_rows], convert_to_numpy=True)
+    assert logits.shape == (len(test_rows), 5)
+    predicted = [topics[i] for i in logits.argmax(1)]
+    accuracy = np.mean([p == y for p, (_, y) in zip(predicted, test_rows, strict=True)])
+    assert accuracy >= 0.8, accuracy  # chance is 0.2
+    fh.assert_card(
+        out, result, library="sentence-transformers", relation="finetune", task=KEY,
+        dataset="bbc-news",
+    )  # fmt: skip
+
+
+def test_minilm_head_keeps_base_files_and_matches_onnx(minilm_run, minilm_dir):
+    from sentence_transformers import SentenceTransformer
+    from transformers import AutoTokenizer
+
+    result, out, test_rows = minilm_run
+    for src in minilm_dir.rglob("*"):
+        rel = src.relative_to(minilm_dir)
+        if src.is_file() and rel.name not in ("README.md", "config.json", "modules.json"):
+            if not rel.name.endswith(".onnx"):
+                assert fh.sha256(out / rel) == fh.sha256(src), rel
+    dense = [p for p in out.iterdir() if p.name.endswith("_Dense")]
+    assert len(dense) == 1 and (dense[0] / "config.json").is_file()
+    modules = json.loads((out / "modules.json").read_text())
+    assert modules[-1]["path"] == dense[0].name
+    fmt = fh.detect(out)
+    assert fmt.library == "sentence-transformers" and fmt.problems == ()
+    texts = [t for t, _ in test_rows[:4]]
+    enc = AutoTokenizer.from_pretrained(out)(
+        texts, padding=True, truncation=True, max_length=128, return_tensors="pt"
+    )
+    inputs = {"input_ids": enc["input_ids"], "attention_mask": enc["attention_mask"]}
+    model = SentenceTransformer(str(out), device="cpu")
+    model.max_seq_length = 128
+    expected = model.encode(texts, convert_to_numpy=True)
+    got = fh.onnx_logits(out / "model.onnx", inputs)
+    np.testing.assert_allclose(got, expected, atol=ATOL, rtol=0)
+    fh.assert_onnx_links_into_folder(out / "model.onnx")

@@ -68,6 +68,11 @@ def use_endpoint(url: str, monkeypatch) -> None:
     monkeypatch.setattr(constants, "ENDPOINT", url)
     template = url + "/{repo_id}/resolve/{revision}/{filename}"
     monkeypatch.setattr(constants, "HUGGINGFACE_CO_URL_TEMPLATE", template)
+    # The module-level client behind huggingface_hub.file_exists (which peft calls) read
+    # the endpoint at import, as a user's process would have with HF_ENDPOINT already set.
+    from huggingface_hub import hf_api
+
+    monkeypatch.setattr(hf_api.api, "endpoint", url)
 
 
 @pytest.fixture
