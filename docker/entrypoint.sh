@@ -13,7 +13,7 @@ case "$role" in
     # `docker compose up --scale worker=N`; each container gets its own hostname (node name).
     exec celery -A hub worker --loglevel="${LOG_LEVEL:-INFO}" \
       --concurrency="${WORKER_CONCURRENCY:-1}" --prefetch-multiplier=1 \
-      --without-gossip --without-mingle
+      --without-gossip --without-mingle --queues="${WORKER_QUEUES:-celery}"
     ;;
   beat)
     # Exactly one: periodic tasks (trending counts, the sweeper for jobs stuck in queued).

@@ -52,7 +52,9 @@ def version_publish(
     """Create the model's next version from `files`, on top of `inherit`'s files if given.
 
     `inherit` carries unchanged files forward (a commit on top of the latest version);
-    `parent` records lineage. Raises InvalidInput (nothing stored) for bad files."""
+    `parent` records lineage, unless an upload names a base model on this hub (card
+    `base_model`, a peft adapter's base). The detected format goes to metadata["format"];
+    the card and the format fill the model's fields. Raises InvalidInput for bad files."""
     _files_validate(files, delete_paths=delete_paths, inherited=inherit)
     kept = (
         []

@@ -270,7 +270,7 @@ def test_lora_adds_few_new_bytes(trained, name):
     # The base's weights are not stored again: new bytes are the adapter, README, configs
     # and the graph (whose own size is structure; its weights are linked, checked above).
     graph = (out / "onnx/model.onnx").stat().st_size
-    assert fh.new_bytes(out, base) - graph < (base / "model.safetensors").stat().st_size / 3
+    assert fh.new_bytes(out, base) - graph < (base / "model.safetensors").stat().st_size / 2
 
 
 # ---- determinism and cancellation ----------------------------------------------------------
