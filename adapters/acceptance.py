@@ -25,10 +25,10 @@ def common_refusal(fmt: dict) -> str | None:
         return ONNX_REASON
     if library == "peft":
         return "this is an adapter; fine-tune its base model instead"
+    if fmt.get("problems"):  # first: a broken config.json leaves the library unknown
+        return fmt["problems"][0]
     if library not in TRAINABLE_LIBRARIES:
         return f"no fine-tuning adapter for {library or 'this kind of'} models"
-    if fmt.get("problems"):
-        return fmt["problems"][0]
     if fmt.get("custom_code"):
         return (
             "its config.json has auto_map (custom code); the hub never runs code from "
@@ -70,8 +70,7 @@ def image_refusal(fmt: dict) -> str | None:
         return "not an image model"
     if fmt.get("model_type") not in IMAGE_CLASSIFIER_TYPES:
         return (
-            f"model type {fmt.get('model_type')!r} has no image-classification head "
-            "in transformers"
+            f"model type {fmt.get('model_type')!r} has no image-classification head in transformers"
         )
     if not fmt.get("has_image_processor"):
         return (
@@ -79,4 +78,3 @@ def image_refusal(fmt: dict) -> str | None:
             "normalise images; add the image processor's config (processor.save_pretrained)"
         )
     return None
-

@@ -67,9 +67,14 @@ def file_key_for(name: str, prefix: str, keys: set[str]) -> str | None:
 
 
 def changed_tensors(model: nn.Module, base_dir: Path, files: list[str]) -> tuple[dict, dict]:
-    """(new tensors by model key, unchanged model key -> (file, key in file))."""
+    """(new tensors by checkpoint key, unchanged checkpoint key -> (file, key in file))."""
+    from transformers.core_model_loading import revert_weight_conversion
+
     prefix = model.base_model_prefix
-    state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
+    # Keys as save_pretrained writes them: transformers 5 renames some architectures' weights
+    # on load (ViT: encoder.layer.0.attention.attention.query -> layers.0.attention.q_proj).
+    state = revert_weight_conversion(model, model.state_dict())
+    state = {k: v.detach().cpu() for k, v in state.items()}
     kept: dict[str, tuple[str, str]] = {}
     for name in files:
         keys = set(read_keys(base_dir / name))

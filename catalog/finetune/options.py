@@ -37,4 +37,4 @@ def finetune_options(version: Version | None) -> FineTuneOptions:
 
 
 def _sentence(reason: str) -> str:
-    return f"Cannot fine-tune: {reason}." if reason else ""
+    return f"{reason}." if reason else ""

@@ -14,11 +14,11 @@ def test_text_encoders_are_the_installed_seq_cls_and_mlm_types():
     live = set(MODEL_FOR_SEQUENCE_CLASSIFICATION_MAPPING_NAMES) & set(
         MODEL_FOR_MASKED_LM_MAPPING_NAMES
     ) - set(MODEL_FOR_SEQ_TO_SEQ_CAUSAL_LM_MAPPING_NAMES)
-    assert TEXT_ENCODER_TYPES == live
+    assert live == TEXT_ENCODER_TYPES
     assert {"bert", "roberta", "distilbert", "deberta-v2"} <= TEXT_ENCODER_TYPES
     assert "gpt2" not in TEXT_ENCODER_TYPES and "bart" not in TEXT_ENCODER_TYPES
 
 
 def test_image_classifiers_are_the_installed_types():
-    assert IMAGE_CLASSIFIER_TYPES == set(MODEL_FOR_IMAGE_CLASSIFICATION_MAPPING_NAMES)
+    assert set(MODEL_FOR_IMAGE_CLASSIFICATION_MAPPING_NAMES) == IMAGE_CLASSIFIER_TYPES
     assert {"vit", "convnext", "resnet", "mobilenet_v2"} <= IMAGE_CLASSIFIER_TYPES

@@ -1,97 +1,220 @@
-"""Real fine-tuning of EfficientNet-Lite0 / MobileNetV2 on scikit-learn's digits."""
+"""Real image fine-tuning (adapters.classify.image) on tiny random ViT / ConvNeXt / ResNet
+bases, plus one run on the real MobileNetV2 starter. Each case trains once per session."""
 
 from __future__ import annotations
 
-import shutil
+import random
+from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
+from PIL import Image
 
-from adapters import demo_data, hubformat
-from adapters.base import Cancelled, HyperParams, TrainRequest
-from adapters.image_classification import ImageClassificationAdapter
-from adapters.inference import load_classifier, load_onnx_classifier
+from adapters import demo_data
+from adapters.base import Cancelled
+from adapters.registry import get_adapter
+from tests import standard_models as sm
 
-from .helpers import Recorder, external_locations
+from . import finetune_helpers as fh
+from .helpers import Recorder
 
 pytestmark = pytest.mark.training
-ADAPTER = ImageClassificationAdapter()
-DIGITS = [str(d) for d in range(10)]
+KEY = "image-classification"
+COLORS = {"blue": (30, 40, 210), "green": (30, 200, 40), "red": (210, 30, 40)}
+CLASSES = sorted(COLORS)
+FAST = {"epochs": 2, "batch_size": 8}
+ATOL = 1e-4
 
 
-def train(base, zip_path, out, **changes):
-    params = HyperParams.from_dict({"image_size": 96, **changes}, ADAPTER.default_params())
-    recorder = Recorder()
-    result = ADAPTER.train(TrainRequest(base, zip_path, params, out), **recorder.hooks())
-    return result, recorder
-
-
-@pytest.fixture(scope="module")
-def digits(tmp_path_factory):
-    train_rows, test_rows = demo_data.digits_split(train_per_class=30, test_per_class=20, seed=0)
-    path = demo_data.write_image_zip(tmp_path_factory.mktemp("digits") / "d.zip", train_rows)
-    return path, test_rows
-
-
-@pytest.fixture(scope="module")
-def run(effnet_dir, digits, tmp_path_factory):
-    out = tmp_path_factory.mktemp("image-out")
-    result, _ = train(effnet_dir, digits[0], out)
-    return result, out
-
-
-def test_learns_digits_well_above_chance(run, digits, tmp_path):
-    result, out = run
-    copy = shutil.copytree(out, tmp_path / "alone")
-    _, test_rows = digits
-    predicted = load_classifier(copy).predict([img for img, _ in test_rows])
-    accuracy = sum(p == y for p, (_, y) in zip(predicted, test_rows, strict=True)) / len(test_rows)
-    assert accuracy >= 0.8  # chance is 0.1
-    assert result.metrics["labels"] == DIGITS
-    assert result.config["preprocessing"]["crop"] == 96
-    assert result.training["feature_cache"]["frozen_prefix_passes"] == 300
-
-
-def test_head_only_reuses_backbone_bytes(run, effnet_dir):
-    result, out = run
-    assert result.files == ["backbone.safetensors", "config.json", "head.safetensors", "model.onnx"]
-    name = "backbone.safetensors"
-    assert hubformat.sha256_file(out / name) == hubformat.sha256_file(effnet_dir / name)
-    assert external_locations(out / "model.onnx") == {"backbone.safetensors"}
-    assert result.config["task"] == "image-classification"
-    assert result.config["labels"] == DIGITS
-
-
-def test_onnx_agrees_with_torch(run, digits):
-    _, out = run
-    images = [img for img, _ in digits[1][:40]]
-    torch_model, onnx_model = load_classifier(out), load_onnx_classifier(out)
-    assert torch.allclose(torch_model.logits(images), onnx_model.logits(images), atol=1e-3)
-
-
-def test_same_seed_same_model(run, effnet_dir, digits, tmp_path):
-    result, out = run
-    again, _ = train(effnet_dir, digits[0], tmp_path)
-    assert again.metrics == result.metrics
-    for name in ("head.safetensors", "config.json", "model.onnx"):
-        assert hubformat.sha256_file(tmp_path / name) == hubformat.sha256_file(out / name)
-
-
-def test_last_k_on_mobilenet(mobilenet_dir, tmp_path):
-    rows, _ = demo_data.digits_split(train_per_class=6, test_per_class=0, seed=1)
-    zip_path = demo_data.write_image_zip(tmp_path / "d.zip", rows, wrapper=None)
-    result, recorder = train(
-        mobilenet_dir, zip_path, tmp_path / "out", strategy="last-k", unfreeze_layers=2, epochs=2
+def pil_processor(folder: Path, kind: str) -> Path:
+    from transformers.models.convnext.image_processing_pil_convnext import (
+        ConvNextImageProcessorPil,
     )
+    from transformers.models.vit.image_processing_pil_vit import ViTImageProcessorPil
+
+    (folder / "preprocessor_config.json").unlink(missing_ok=True)
+    if kind == "vit":
+        ViTImageProcessorPil(size={"height": 32, "width": 32}).save_pretrained(folder)
+    else:  # what ConvNeXt and ResNet checkpoints on the Hub ship
+        ConvNextImageProcessorPil(size={"shortest_edge": 32}).save_pretrained(folder)
+    return folder
+
+
+BASES = {
+    "vit": lambda out: pil_processor(sm.vit_classifier(out), "vit"),
+    "convnext": lambda out: pil_processor(sm.convnext_classifier(out), "convnext"),
+    "resnet": lambda out: pil_processor(sm.resnet_classifier(out), "resnet"),
+}
+CASES = [("vit", "head-only"), ("convnext", "head-only"), ("resnet", "head-only"), ("vit", "lora")]
+
+
+def squares(per_class: int, seed: int) -> list[tuple[Image.Image, str]]:
+    rng = random.Random(seed)
+    out = []
+    for _ in range(per_class):
+        for label, color in COLORS.items():
+            c = tuple(min(255, max(0, v + rng.randint(-40, 40))) for v in color)
+            size = rng.randint(20, 40)
+            out.append((Image.new("RGB", (size, size), c), label))
+    return out
+
+
+SAMPLE = [img for img, _ in squares(2, seed=99)]
+
+
+@pytest.fixture(scope="session")
+def iwork(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("image-train")
+
+
+@pytest.fixture(scope="session")
+def squares_zip(iwork) -> Path:
+    return demo_data.write_image_zip(iwork / "squares.zip", squares(10, seed=1))
+
+
+@pytest.fixture(scope="session")
+def image_bases(iwork):
+    built: dict[str, Path] = {}
+
+    def get(name: str) -> Path:
+        if name not in built:
+            built[name] = BASES[name](iwork / "bases" / name)
+        return built[name]
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def image_trained(iwork, image_bases, squares_zip):
+    runs: dict = {}
+
+    def get(name: str, strategy: str):
+        if (name, strategy) not in runs:
+            out = iwork / "out" / f"{name}-{strategy}"
+            extra = {"lora_rank": 2, "lora_alpha": 4} if strategy == "lora" else {}
+            result, recorder = fh.train(
+                KEY, image_bases(name), squares_zip, out, strategy=strategy, **FAST, **extra
+            )
+            runs[name, strategy] = image_bases(name), result, recorder, out
+        return runs[name, strategy]
+
+    return get
+
+
+def pixels(folder: Path, images) -> torch.Tensor:
+    from transformers import AutoImageProcessor
+
+    processor = AutoImageProcessor.from_pretrained(folder)
+    return processor(images=[i.convert("RGB") for i in images], return_tensors="pt")[
+        "pixel_values"
+    ].float()
+
+
+def load_published(base: Path, out: Path):
+    from transformers import AutoModelForImageClassification
+
+    library = fh.front_matter(out)["library_name"]
+    if library == "transformers":
+        model, info = AutoModelForImageClassification.from_pretrained(out, output_loading_info=True)
+        assert not info["missing_keys"] and not info["mismatched_keys"], info
+    else:
+        from peft import PeftModel
+
+        assert library == "peft"
+        labels = fh.id2label(out)
+        body = AutoModelForImageClassification.from_pretrained(
+            base,
+            num_labels=len(labels),
+            id2label=dict(enumerate(labels)),
+            ignore_mismatched_sizes=True,
+        )
+        model = PeftModel.from_pretrained(body, out)
+    return model.eval()
+
+
+@pytest.mark.parametrize(("name", "strategy"), CASES)
+def test_output_loads_and_matches_its_onnx(image_trained, name, strategy):
+    base, result, recorder, out = image_trained(name, strategy)
+    assert fh.id2label(out) == CLASSES == result.metrics["labels"]
+    model = load_published(base, out)
+    inputs = {"pixel_values": pixels(out, SAMPLE)}
+    with torch.no_grad():
+        expected = model(**inputs).logits.numpy()
+    got = fh.onnx_logits(fh.onnx_path(out, result), inputs)
+    assert got.shape == (len(SAMPLE), 3)
+    np.testing.assert_allclose(got, expected, atol=ATOL, rtol=0)
+    fh.assert_onnx_links_into_folder(fh.onnx_path(out, result))
     assert [p.epoch for p in recorder.progress] == [1, 2]
-    base_sha = hubformat.sha256_file(mobilenet_dir / "backbone.safetensors")
-    assert hubformat.sha256_file(tmp_path / "out" / "backbone.safetensors") != base_sha
-    assert result.training["onnx_max_abs_diff"] < 1e-3
-    assert load_classifier(tmp_path / "out").predict([rows[0][0]])[0] in DIGITS
+    library = "peft" if strategy == "lora" else "transformers"
+    relation = "adapter" if strategy == "lora" else "finetune"
+    fh.assert_card(out, result, library=library, relation=relation, task=KEY, dataset="toy")
+    fmt = fh.detect(out)
+    assert fmt.library == library and fmt.problems == () and fmt.has_image_processor
 
 
-def test_cancellation(effnet_dir, digits, tmp_path):
-    params = HyperParams.from_dict({"image_size": 96}, ADAPTER.default_params())
-    recorder = Recorder(cancel_after=3)
+@pytest.mark.parametrize("name", ["vit", "convnext", "resnet"])
+def test_head_only_pipeline_and_storage(image_trained, name):
+    from transformers import pipeline
+
+    base, _, _, out = image_trained(name, "head-only")
+    fmt = fh.detect(out)
+    assert fmt.task == KEY and list(fmt.labels) == CLASSES
+    predictions = pipeline(KEY, model=str(out), device="cpu")(SAMPLE[0], top_k=3)
+    assert sorted(p["label"] for p in predictions) == CLASSES
+    assert fh.sha256(out / "model-00001-of-00002.safetensors") == fh.sha256(
+        base / "model.safetensors"
+    )
+    from safetensors import safe_open
+
+    with safe_open(str(out / "model-finetuned.safetensors"), framework="pt") as f:
+        keys = list(f.keys())
+    assert keys and all(k.startswith("classifier.") for k in keys), keys
+
+
+def test_vit_lora_is_an_adapter_over_the_base_bytes(image_trained):
+    base, _, _, out = image_trained("vit", "lora")
+    assert fh.sha256(out / "onnx/model.safetensors") == fh.sha256(base / "model.safetensors")
+    assert not (out / "model.safetensors").exists()
+    assert (out / "adapter_model.safetensors").stat().st_size < (
+        base / "model.safetensors"
+    ).stat().st_size / 2
+
+
+def test_cancel_during_feature_caching(image_bases, squares_zip, iwork):
+    out = iwork / "cancelled"
+    req = fh.request(KEY, image_bases("vit"), squares_zip, out, "toy", **FAST)
+    recorder = Recorder(cancel_after=1)
     with pytest.raises(Cancelled):
-        ADAPTER.train(TrainRequest(effnet_dir, digits[0], params, tmp_path), **recorder.hooks())
+        get_adapter(KEY).train(req, **recorder.hooks())
+    assert list(out.iterdir()) == []
+
+
+# ---- the real MobileNetV2 starter ----------------------------------------------------------
+
+
+def test_mobilenet_head_only_on_digits(mobilenet_dir, iwork):
+    from transformers import pipeline
+
+    train_rows, test_rows = demo_data.digits_split(4, 2, seed=0, size=32)
+    data = demo_data.write_image_zip(iwork / "digits.zip", train_rows)
+    out = iwork / "mobilenet-head"
+    result, _ = fh.train(KEY, mobilenet_dir, data, out, dataset="digits", epochs=10)
+    digits = [str(d) for d in range(10)]
+    assert fh.id2label(out) == digits == result.metrics["labels"]
+    classify = pipeline(KEY, model=str(out), device="cpu")
+    predictions = classify([img.convert("RGB") for img, _ in test_rows], top_k=1)
+    assert {p[0]["label"] for p in predictions} <= set(digits)
+    assert fh.sha256(out / "model-00001-of-00002.safetensors") == fh.sha256(
+        mobilenet_dir / "model.safetensors"
+    )
+    inputs = {"pixel_values": pixels(out, [img for img, _ in test_rows[:4]])}
+    with torch.no_grad():
+        expected = classify.model(**inputs).logits.numpy()
+    np.testing.assert_allclose(
+        fh.onnx_logits(out / "model.onnx", inputs), expected, atol=ATOL, rtol=0
+    )
+    fh.assert_onnx_links_into_folder(out / "model.onnx")
+    fh.assert_card(
+        out, result, library="transformers", relation="finetune", task=KEY, dataset="digits"
+    )

@@ -154,15 +154,22 @@ def test_jobs_and_datasets_are_private_to_their_owner(api, bob):
     assert other.get("/api/finetunes/not-a-uuid").status_code == 404
 
 
+def encoder_files() -> list[tuple[str, bytes]]:
+    """What a transformers text encoder's repository holds, as far as acceptance reads it
+    (submitting never loads the weights: the worker does)."""
+    import numpy as np
+    from safetensors.numpy import save
+
+    config = b'{"model_type": "bert", "architectures": ["BertModel"]}'
+    weights = save({"embeddings.word_embeddings.weight": np.zeros((4, 2), dtype=np.float32)})
+    return [("config.json", config), ("model.safetensors", weights), ("vocab.txt", b"[PAD]\n")]
+
+
 def test_a_queued_job_can_be_cancelled_before_any_worker_runs_it(api):
     from catalog.models import FineTuneJob
 
     create_model(api, "enc", task="feature-extraction")
-    config = (
-        b'{"hub_format": 1, "architecture": "bert", "task": "feature-extraction", '
-        b'"files": {"backbone": "backbone.safetensors", "tokenizer": "tokenizer.json"}}'
-    )
-    upload(api, "alice/enc", [("config.json", config)])
+    upload(api, "alice/enc", encoder_files())
     dataset = post_dataset(api, "t.csv", GOOD_CSV.encode(), "text-classification").json()
     job = api.post(
         "/api/finetunes",
@@ -180,11 +187,7 @@ def test_a_queued_job_can_be_cancelled_before_any_worker_runs_it(api):
 
 def test_submit_validates_hyper_parameters_and_target(api):
     create_model(api, "enc2", task="feature-extraction")
-    config = (
-        b'{"hub_format": 1, "architecture": "bert", "task": "feature-extraction", '
-        b'"files": {"backbone": "backbone.safetensors", "tokenizer": "tokenizer.json"}}'
-    )
-    upload(api, "alice/enc2", [("config.json", config)])
+    upload(api, "alice/enc2", encoder_files())
     dataset = post_dataset(api, "t.csv", GOOD_CSV.encode(), "text-classification").json()
     bad = api.post(
         "/api/finetunes",

@@ -106,8 +106,9 @@ def test_image_finetune_of_mobilenet_on_digits(api, live_worker, tmp_path):
     info = api.get("/api/models/alice/digits-mobilenet").json()
     base_info = api.get(f"/api/models/{base.full_name}").json()
     # The sharded checkpoint's first shard is the base's weight file, byte for byte.
-    assert blob_ids(info)["model-00001-of-00002.safetensors"] == (
-        blob_ids(base_info)["model.safetensors"]
+    assert (
+        blob_ids(info)["model-00001-of-00002.safetensors"]
+        == (blob_ids(base_info)["model.safetensors"])
     )
     assert job["metrics"]["stored_bytes"] < 0.02 * sizes(base_info)["model.safetensors"]
     model_dir = download_version(api, "alice/digits-mobilenet", "main", tmp_path / "dl")

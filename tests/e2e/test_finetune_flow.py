@@ -45,7 +45,8 @@ def test_finetune_from_the_model_page(page, screenshot, make_user, live_worker, 
     page.wait_for_url("**/fran/my-news-classifier/tree/*")
     assert base.full_name in page.locator(".lineage").inner_text()
     assert "finetune" in page.locator(".versions").inner_text()
-    assert "backbone.safetensors" in page.locator("table.files").inner_text()
+    files = page.locator("table.files").inner_text()
+    assert "3_Dense/model.safetensors" in files and "model.onnx" in files
     screenshot("finetuned-model-page")
 
 
