@@ -73,6 +73,8 @@ def model_snippets(*, model: Model, version: Version | None, endpoint: str) -> l
     snippets: list[Snippet] = []
     if fmt.library == "transformers":
         snippets += _transformers(ctx)
+    elif fmt.library == "sentence-transformers" and model.task == "text-classification":
+        snippets.append(_sentence_transformers_classifier(ctx))
     elif fmt.library == "sentence-transformers":
         snippets.append(_sentence_transformers(ctx))
     elif fmt.library == "peft":
@@ -148,6 +150,19 @@ def _sentence_transformers(ctx: _Context) -> Snippet:
         "embeddings = model.encode(sentences)\n"
         "print(embeddings.shape)\n"
         "print(model.similarity(embeddings, embeddings))\n"
+    )
+    header = ctx.header("from sentence_transformers import SentenceTransformer")
+    return Snippet("sentence-transformers", "sentence-transformers", "python", header + body)
+
+
+def _sentence_transformers_classifier(ctx: _Context) -> Snippet:
+    """A fine-tuned sentence-transformers classifier: its last Dense layer gives logits and
+    config.json's id2label names them."""
+    body = (
+        f'model = SentenceTransformer("{ctx.repo}"{ctx.remote})\n'
+        "labels = model[0].auto_model.config.id2label\n"
+        f"logits = model.encode([{TEXT}])\n"
+        "print([labels[int(i)] for i in logits.argmax(1)])\n"
     )
     header = ctx.header("from sentence_transformers import SentenceTransformer")
     return Snippet("sentence-transformers", "sentence-transformers", "python", header + body)

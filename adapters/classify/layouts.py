@@ -153,7 +153,7 @@ def write_sentence_transformers_classifier(
 ) -> str:
     """Copies the base repo unchanged (labels added to config.json) and appends a Dense
     module of logits. Returns the Dense module's folder name."""
-    from sentence_transformers.models import Dense
+    from sentence_transformers.sentence_transformer.modules import Dense
 
     for src in sorted(base_dir.rglob("*")):
         rel = src.relative_to(base_dir)
@@ -172,6 +172,7 @@ def write_sentence_transformers_classifier(
     )
     (out / folder).mkdir()
     dense.save(str(out / folder))
+    # The classic class path: every sentence-transformers release since 2.x resolves it.
     modules.append(
         {"idx": idx, "name": str(idx), "path": folder, "type": "sentence_transformers.models.Dense"}
     )

@@ -17,7 +17,8 @@ import torch
 from adapters.base import HyperParams, TrainRequest
 from adapters.registry import get_adapter
 from catalog.selectors import version_latest
-from tests.standard_models import bert_base, files_in, read_json_in
+from tests.hf.test_snippets import page_snippets, run
+from tests.standard_models import bert_base, files_in, read_json_in, sentence_transformer
 
 TEXTS = {
     "positive": ["good movie", "great movie", "the movie is good", "a great good movie"],
@@ -88,6 +89,10 @@ def published(tmp_path, make_model, publish):
         finetune(base_dir, base, strategy, out, data)
         publish_folder(publish, make_model(name), out)
         outputs[strategy] = out
+    st_dir = sentence_transformer(tmp_path / "st-base", work=tmp_path / "work")
+    st_base = publish_folder(publish, make_model("tiny-st-base"), st_dir)
+    finetune(st_dir, st_base, "head-only", tmp_path / "st-head", data)
+    publish_folder(publish, make_model("tiny-st"), tmp_path / "st-head")
     return {"base_dir": base_dir, "base": base, **outputs}
 
 
@@ -146,3 +151,21 @@ def test_onnx_runs_from_its_downloaded_files(hub_url, published, tmp_path, repo,
     got = session.run(["logits"], {k: enc[k] for k in ("input_ids", "attention_mask")})[0]
     base = published["base_dir"] if strategy == "lora" else None
     np.testing.assert_allclose(got, local_logits(published[strategy], base), atol=1e-4)
+
+
+@pytest.mark.parametrize(
+    ("repo", "key", "expected"),
+    [
+        ("tiny-cls", "transformers-pipeline", "'label': '"),
+        ("tiny-lora", "peft", "tensor"),
+        ("tiny-st", "sentence-transformers", "['"),
+        ("tiny-cls", "onnxruntime", "input_ids"),
+        ("tiny-lora", "onnxruntime", "input_ids"),
+        ("tiny-st", "onnxruntime", "input_ids"),
+    ],
+)
+def test_the_model_pages_snippets_run(hub_url, hf_home, published, repo, key, expected):
+    """What "Use this model" shows for a derived version works when copied."""
+    snippets = page_snippets(hub_url, f"alice/{repo}")
+    out = run(snippets[key], hf_home)
+    assert expected in out, out
