@@ -73,7 +73,7 @@ def export(out_dir: Path) -> StarterInfo:
         key=PACKAGE,
         name="all-MiniLM-L6-v2",
         owner="sentence-transformers",
-        task="feature-extraction",
+        task="sentence-similarity",  # as its own card says
         source_domain="web-text",
         library=meta.get("library_name", "sentence-transformers"),
         license=meta.get("license", "apache-2.0"),

@@ -83,10 +83,21 @@ def _manifest(version: Version) -> dict[str, str]:
     return dict(version.files.values_list("path", "blob_id"))
 
 
+def card_summary(card: str) -> str:
+    """The card's first prose paragraph (upstream cards open with headings, code or
+    badges), on one line, at most 300 characters."""
+    for block in card.split("\n\n"):
+        prose = [line for line in block.splitlines() if not line.lstrip().startswith("#")]
+        text = " ".join(" ".join(prose).split())
+        if text and not text.startswith(("#", "```", "<", "|", "!", "-", "*", "---")):
+            return text[:300]
+    return ""
+
+
 def _model_fields(info: StarterInfo) -> dict:
     return {
         "card": info.card,
-        "summary": info.card.split("\n\n", 2)[1].strip()[:300] if "\n\n" in info.card else "",
+        "summary": card_summary(info.card),
         "task": info.task if info.task in TASKS else "other",
         "source_domain": info.source_domain if info.source_domain in SOURCE_DOMAINS else "other",
         "library": info.library,
