@@ -28,6 +28,7 @@ def load_classifier(base_dir: Path, labels: list[str], modality: str) -> nn.Modu
         label2id={label: i for i, label in enumerate(labels)},
         ignore_mismatched_sizes=True,  # a base that already classifies gets a new head
         trust_remote_code=False,
+        use_safetensors=True,  # never fall back to a pickled pytorch_model.bin
         local_files_only=True,
     )
     for name in head_names(model):
@@ -60,7 +61,7 @@ def body(model: nn.Module) -> nn.Module:
 
 def layer_stack(module: nn.Module) -> nn.ModuleList:
     """The body's repeated blocks (encoder layers, CNN stages): the largest ModuleList."""
-    lists = [m for m in module.modules() if isinstance(m, nn.ModuleList) and len(m) > 1]
+    lists = [m for m in module.modules() if isinstance(m, nn.ModuleList) and len(m)]
     if not lists:
         raise ValueError("this architecture has no stack of layers to unfreeze")
     return max(lists, key=lambda m: sum(p.numel() for p in m.parameters()))

@@ -101,7 +101,11 @@ def _sentence_transformers_head(request, texts, y, labels, summary, hooks, batch
     params = request.params
     device = resolve_device(request.device)
     encoder = SentenceTransformer(
-        str(request.base_dir), device=str(device), local_files_only=True, trust_remote_code=False
+        str(request.base_dir),
+        device=str(device),
+        local_files_only=True,
+        trust_remote_code=False,
+        model_kwargs={"use_safetensors": True},  # never a pickled pytorch_model.bin
     )
     encoder.max_seq_length = params.max_length
     parts = []

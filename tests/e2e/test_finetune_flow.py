@@ -58,3 +58,38 @@ def test_models_without_an_adapter_say_why(page, make_user):
     log_in(page, "gus", "browser-pass-1")
     page.goto("/gus/no-files/finetune")
     assert "cannot be fine-tuned here" in page.locator("#no-adapter").inner_text()
+
+
+def test_lora_on_an_uploaded_transformers_model_from_its_page(
+    page, screenshot, make_user, live_worker, tmp_path
+):
+    """A model pushed from the user's own tools (save_pretrained output, no README) is
+    fine-tunable from its page, and the result page says how to load it."""
+    from catalog.blobs import stage_local_file
+    from catalog.services.models import model_create
+    from catalog.services.versions import version_publish
+    from tests.hf.test_derived_clients import write_dataset
+    from tests.standard_models import bert_base, files_in
+
+    user = make_user("hana", "browser-pass-1")
+    folder = bert_base(tmp_path / "bert")
+    staged = [stage_local_file(path, folder / path) for path in files_in(folder)]
+    version_publish(model=model_create(user=user, name="my-bert"), files=staged, author=user)
+    log_in(page, "hana", "browser-pass-1")
+    page.goto("/hana/my-bert")
+    page.click("#finetune-button")
+    page.set_input_files("input[name=file]", str(write_dataset(tmp_path / "reviews.csv")))
+    page.click("button:has-text('Check dataset')")
+    page.select_option("select[name=strategy]", "lora")
+    page.fill("input[name=epochs]", "2")
+    page.fill("input[name=target_name]", "my-bert-reviews")
+    screenshot("finetune-review-lora")
+    page.click("button:has-text('Start fine-tuning')")
+    page.wait_for_url("**/jobs/*")
+    page.wait_for_selector("#job-result", timeout=240_000)
+    assert page.locator("#job-status").inner_text() == "succeeded"
+    page.click("#job-result a")
+    page.wait_for_url("**/hana/my-bert-reviews/**")
+    body = page.locator("body").inner_text()
+    assert "adapter_config.json" in body and "AutoPeftModelForSequenceClassification" in body
+    screenshot("finetuned-lora-model-page")
