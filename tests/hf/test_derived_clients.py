@@ -169,3 +169,18 @@ def test_the_model_pages_snippets_run(hub_url, hf_home, published, repo, key, ex
     snippets = page_snippets(hub_url, f"alice/{repo}")
     out = run(snippets[key], hf_home)
     assert expected in out, out
+
+
+def test_sentence_transformers_loads_the_minilm_starter_through_the_hub(hub_url, db):
+    """The starter is the sentence-transformers repository itself: one line loads it, and
+    its embeddings are the pip package's."""
+    from sentence_transformers import SentenceTransformer
+
+    from adapters.starters.minilm import model_dir
+    from tests.catalog.finetune_helpers import MINILM, seed_starter
+
+    seed_starter(MINILM)
+    remote = SentenceTransformer("sentence-transformers/all-MiniLM-L6-v2", device="cpu")
+    local = SentenceTransformer(str(model_dir()), device="cpu")
+    sentences = ["A man is eating food.", "The new movie is awesome"]
+    np.testing.assert_allclose(remote.encode(sentences), local.encode(sentences), atol=1e-4)
