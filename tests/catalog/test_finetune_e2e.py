@@ -137,8 +137,8 @@ def test_worker_killed_mid_job_restarts_and_publishes_exactly_once(
             "dataset": dataset["id"],
             "adapter": "text-classification",
             "target_name": "survivor",
-            # Re-encode every epoch so the job runs long enough to be killed in the middle.
-            "params": {"epochs": 8, "cache_features": False, "max_length": 64},
+            # LoRA runs the whole model every epoch: long enough to be killed in the middle.
+            "params": {"strategy": "lora", "epochs": 8, "max_length": 64},
         },
         format="json",
     ).json()["id"]
@@ -167,7 +167,7 @@ def test_cancel_a_running_job(api, live_worker, tmp_path):
             "dataset": dataset["id"],
             "adapter": "text-classification",
             "target_name": "cancelled-one",
-            "params": {"epochs": 50, "cache_features": False, "max_length": 64},
+            "params": {"strategy": "lora", "epochs": 50, "max_length": 64},
         },
         format="json",
     ).json()["id"]
