@@ -111,16 +111,23 @@ def base_link(
     relation = meta.get("base_model_relation")
     if relation not in RELATIONS:
         relation = "adapter" if fmt.library == "peft" else "merge" if len(names) > 1 else "finetune"
-    candidates = [(name, relation) for name in names if isinstance(name, str)]
+    candidates = [(name, relation, None) for name in names if isinstance(name, str)]
     if fmt.peft_base:
-        candidates.append((fmt.peft_base, "adapter"))
+        candidates.append((fmt.peft_base, "adapter", fmt.peft_base_revision))
     visible = models_visible_to(user or AnonymousUser()).exclude(pk=model.pk)
-    for name, kind in candidates:
+    for name, kind, revision in candidates:
         owner, _, repo = name.strip().partition("/")
         if not owner or not repo or "/" in repo:
             continue  # a local path or a bare name: not a model here
         base = visible.filter(namespace__name=owner, name=repo).first()
-        latest = version_latest(base) if base is not None else None
-        if latest is not None:
-            return BaseLink(latest, base.full_name, kind)
+        linked = _pinned(base, revision) or (version_latest(base) if base is not None else None)
+        if linked is not None:
+            return BaseLink(linked, base.full_name, kind)
     return None
+
+
+def _pinned(base: Model | None, revision: str | None) -> Version | None:
+    """The exact version a peft adapter names by its 40-hex revision, when it is here."""
+    if base is None or not isinstance(revision, str) or len(revision) != 40:
+        return None
+    return base.versions.filter(revision=revision, status=Version.Status.READY).first()

@@ -194,3 +194,20 @@ def test_peft_base_on_this_hub_is_an_adapter_link(alice, publish):
     assert version.metadata["format"]["peft_base"] == "alice/base"
     lora.refresh_from_db()
     assert (lora.library, lora.task) == ("peft", "text-classification")
+
+
+def test_a_peft_adapter_links_the_base_revision_it_pins(alice, publish):
+    base = model_create(user=alice, name="pinned-base")
+    first = publish(base, {"config.json": as_json(BERT), "model.safetensors": WEIGHTS})
+    publish(base, {"config.json": as_json({**BERT, "hidden_size": 8})})  # a newer v2
+    adapter = {
+        "base_model_name_or_path": "alice/pinned-base",
+        "revision": first.revision,
+        "task_type": "SEQ_CLS",
+        "peft_type": "LORA",
+    }
+    lora = model_create(user=alice, name="pinned-lora")
+    version = publish(
+        lora, {"adapter_config.json": as_json(adapter), "adapter_model.safetensors": WEIGHTS}
+    )
+    assert version.parent == first  # not the latest: the one it was trained on
