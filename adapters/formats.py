@@ -247,6 +247,12 @@ class _Detector:
             model_type = config.get("model_type")
             self.out["model_type"] = model_type if isinstance(model_type, str) else None
             self.out["architectures"] = _strings(config.get("architectures"))
+            if task is None and any(
+                a.endswith("ForImageClassification") for a in self.out["architectures"]
+            ):
+                # peft has no task type for images: the head class in config.json says it.
+                task = "image-classification"
+                self.out.update(task=task, modality="image")
             if task in CLASSIFICATION_TASKS:
                 self.out["labels"] = _id2label(config)
 

@@ -170,12 +170,15 @@ def _sentence_transformers_classifier(ctx: _Context) -> Snippet:
 
 def _peft(ctx: _Context, base: ModelFormat | None) -> Snippet:
     fmt = ctx.fmt
+    if fmt.task == "image-classification" and fmt.peft_base:
+        return _peft_image(ctx)
     cls = PEFT_CLASSES.get(fmt.task or "", "AutoPeftModel")
     labels = fmt.labels or (base.labels if base else ())
     extra = ""
     if fmt.task == "text-classification" and labels:
-        # The classifier head must have as many outputs as the adapter was trained with.
-        extra = ", id2label=" + repr(dict(enumerate(labels)))
+        # The head must have as many outputs as the adapter was trained with, whatever the
+        # base's own head had.
+        extra = ", id2label=" + repr(dict(enumerate(labels))) + ", ignore_mismatched_sizes=True"
     body = f'model = {cls}.from_pretrained("{ctx.repo}"{extra})\n'
     imports = [f"from peft import {cls}"]
     if base is not None and base.has_tokenizer and fmt.task in PEFT_CLASSES:
@@ -187,6 +190,30 @@ def _peft(ctx: _Context, base: ModelFormat | None) -> Snippet:
             "print(model(**inputs)[0])\n"
         )
     return Snippet("peft", f"PEFT: {cls}", "python", ctx.header(*imports) + body)
+
+
+def _peft_image(ctx: _Context) -> Snippet:
+    """peft has no auto class for image classifiers: load the base with the adapter's
+    labels, then the adapter on top (as peft's own image-classification guide does)."""
+    fmt = ctx.fmt
+    revision = f', revision="{fmt.peft_base_revision}"' if fmt.peft_base_revision else ""
+    labels = repr(dict(enumerate(fmt.labels)))
+    body = (
+        f"base = AutoModelForImageClassification.from_pretrained(\n"
+        f'    "{fmt.peft_base}"{revision}, id2label={labels}, ignore_mismatched_sizes=True\n'
+        ")\n"
+        f'model = PeftModel.from_pretrained(base, "{ctx.repo}")\n'
+        f'processor = AutoImageProcessor.from_pretrained("{ctx.repo}")\n'
+        f"{IMAGE_INPUT}\n"
+        'logits = model(**processor(images=image, return_tensors="pt")).logits\n'
+        "print(base.config.id2label[int(logits.argmax(-1))])\n"
+    )
+    imports = [
+        "from peft import PeftModel",
+        "from PIL import Image",
+        "from transformers import AutoImageProcessor, AutoModelForImageClassification",
+    ]
+    return Snippet("peft", "PEFT: PeftModel", "python", ctx.header(*imports) + body)
 
 
 def _timm(ctx: _Context) -> Snippet:

@@ -196,3 +196,20 @@ def read_json_in(folder: Path):
 
 def files_in(folder: Path) -> list[str]:
     return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+
+
+def colour_zip(path: Path) -> Path:
+    """Two classes a tiny ViT can tell apart: reddish and bluish squares, with noise."""
+    import random
+
+    from PIL import Image
+
+    rng = random.Random(0)
+    examples = []
+    for label, base in (("red", (200, 40, 40)), ("blue", (40, 40, 200))):
+        for _ in range(12):
+            colour = tuple(max(0, min(255, c + rng.randint(-30, 30))) for c in base)
+            examples.append((Image.new("RGB", (24, 24), colour), label))
+    from adapters import demo_data
+
+    return demo_data.write_image_zip(path, examples)

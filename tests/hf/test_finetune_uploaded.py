@@ -5,30 +5,17 @@ the result loads in one line of its library. What cannot be trained is refused w
 from __future__ import annotations
 
 import json
-import random
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
-from adapters import demo_data
 from tests.catalog.finetune_helpers import dataset_upload, download_version, wait_for_job
 from tests.hf.test_derived_clients import write_dataset
-from tests.standard_models import bert_base, sentence_transformer, vit_classifier
+from tests.standard_models import bert_base, colour_zip, sentence_transformer, vit_classifier
 
 pytestmark = [pytest.mark.training, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 TERMINAL = {"succeeded", "failed", "cancelled"}
-
-
-def colour_zip(path: Path) -> Path:
-    """Two classes a tiny ViT can tell apart: reddish and bluish squares, with noise."""
-    rng = random.Random(0)
-    examples = []
-    for label, base in (("red", (200, 40, 40)), ("blue", (40, 40, 200))):
-        for _ in range(12):
-            colour = tuple(max(0, min(255, c + rng.randint(-30, 30))) for c in base)
-            examples.append((Image.new("RGB", (24, 24), colour), label))
-    return demo_data.write_image_zip(path, examples)
 
 
 def finetune(api, repo: str, data: Path, adapter: str, params: dict, target: str) -> dict:
