@@ -114,7 +114,7 @@ class HyperParams:
 # a linear head on frozen features; these apply when the user picks it without saying more.
 STRATEGY_DEFAULTS: dict[str, dict[str, Any]] = {
     "head-only": {"epochs": 30, "learning_rate": 0.01, "batch_size": 32},
-    "lora": {"epochs": 6, "learning_rate": 0.002, "batch_size": 16, "max_length": 128},
+    "lora": {"epochs": 10, "learning_rate": 0.002, "batch_size": 16, "max_length": 128},
     "last-k": {"epochs": 6, "learning_rate": 0.002, "batch_size": 16, "max_length": 128},
     "full": {"epochs": 4, "learning_rate": 0.001, "batch_size": 16, "max_length": 128},
 }

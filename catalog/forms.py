@@ -102,7 +102,7 @@ class FineTuneForm(forms.Form):
         min_value=1,
         max_value=500,
         required=False,
-        help_text="Passes over the training data. Default 30 for head only, 4 to 6 otherwise.",
+        help_text="Passes over the training data. Default 30 for head only, 4 to 10 otherwise.",
     )
     learning_rate = forms.FloatField(
         min_value=1e-6,

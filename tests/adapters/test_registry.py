@@ -46,7 +46,7 @@ def test_strategy_defaults_apply_when_only_the_strategy_is_given(strategy):
 
 def test_strategy_defaults_differ_from_head_only():
     lora = HyperParams.from_dict({"strategy": "lora"})
-    assert (lora.epochs, lora.batch_size, lora.max_length) == (6, 16, 128)
+    assert (lora.epochs, lora.batch_size, lora.max_length) == (10, 16, 128)
     assert lora.body_learning_rate == 0.002
     assert HyperParams.from_dict({"strategy": "full"}).body_learning_rate == 5e-5
     assert HyperParams.from_dict({"strategy": "last-k"}).body_learning_rate == 1e-4
