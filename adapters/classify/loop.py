@@ -66,11 +66,23 @@ def predict(trainee: Trainee, indices: list[int], y: torch.Tensor, batch_size: i
     return loss / max(1, len(indices)), preds
 
 
+def train_mode(module: nn.Module) -> None:
+    """Training mode, except for normalisation statistics of frozen layers: a frozen
+    BatchNorm that kept updating its running mean and variance would change the body
+    behind the head's back (and, for LoRA, in a way the adapter does not save)."""
+    module.train()
+    for sub in module.modules():
+        if isinstance(sub, nn.modules.batchnorm._BatchNorm) and not any(
+            p.requires_grad for p in sub.parameters(recurse=False)
+        ):
+            sub.eval()
+
+
 def run_epochs(trainee: Trainee, indices, y, params: HyperParams, hooks: Hooks, on_epoch):
     opt = torch.optim.AdamW(trainee.groups(), weight_decay=params.weight_decay)
     g = torch.Generator().manual_seed(params.seed)
     for epoch in range(1, params.epochs + 1):
-        trainee.module.train()
+        train_mode(trainee.module)
         order = [indices[i] for i in torch.randperm(len(indices), generator=g).tolist()]
         total = 0.0
         for chunk, inputs in trainee.chunks(order, params.batch_size):
