@@ -312,6 +312,7 @@ def print_row(row: dict) -> None:
         f"{row['scenario']:<18} submit->published {row['wall_s']:>7.1f} s  "
         f"acc {row['accuracy']:.3f}  macro-F1 {row['macro_f1']:.3f}  "
         f"peak RSS {row['peak_rss_mib']:>5} MiB  new storage {row['stored_kib']:>7} KiB  "
+        f"training {row['total_s'] or 0:.1f} s (export {row['export_s'] or 0:.1f} s)  "
         f"({row['train']} train / {row['test']} held out)",
         flush=True,
     )
