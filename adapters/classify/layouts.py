@@ -66,8 +66,9 @@ def file_key_for(name: str, prefix: str, keys: set[str]) -> str | None:
     return short if short != name and short in keys else None
 
 
-def changed_tensors(model: nn.Module, base_dir: Path, files: list[str]) -> tuple[dict, dict]:
-    """(new tensors by checkpoint key, unchanged checkpoint key -> (file, key in file))."""
+def changed_tensors(model: nn.Module, base_dir: Path, file_keys: dict[str, set[str]]) -> dict:
+    """The tensors training changed (or added), by checkpoint key; every other tensor is
+    byte-equal to one in the base files and is read from there."""
     from transformers.core_model_loading import revert_weight_conversion
 
     prefix = model.base_model_prefix
@@ -75,9 +76,8 @@ def changed_tensors(model: nn.Module, base_dir: Path, files: list[str]) -> tuple
     # on load (ViT: encoder.layer.0.attention.attention.query -> layers.0.attention.q_proj).
     state = revert_weight_conversion(model, model.state_dict())
     state = {k: v.detach().cpu() for k, v in state.items()}
-    kept: dict[str, tuple[str, str]] = {}
-    for name in files:
-        keys = set(read_keys(base_dir / name))
+    kept: set[str] = set()
+    for name, keys in file_keys.items():
         with safe_open(str(base_dir / name), framework="pt") as fh:
             for model_key, tensor in state.items():
                 key = file_key_for(model_key, prefix, keys)
@@ -85,30 +85,25 @@ def changed_tensors(model: nn.Module, base_dir: Path, files: list[str]) -> tuple
                     continue
                 stored = fh.get_tensor(key)
                 if stored.shape == tensor.shape and torch.equal(stored, tensor):
-                    kept[model_key] = (name, key)
-    new = {k: v.contiguous() for k, v in state.items() if k not in kept}
-    return new, kept
+                    kept.add(model_key)
+    return {k: v.contiguous() for k, v in state.items() if k not in kept}
 
 
-def write_transformers_sharded(model: nn.Module, base_dir: Path, base_format: dict, out: Path):
-    """Base weight files copied unchanged + one shard with what training changed.
-
-    Returns {model key: (file, key)} for every stored tensor (the ONNX export links to it)."""
+def write_transformers_sharded(
+    model: nn.Module, base_dir: Path, base_format: dict, out: Path
+) -> None:
+    """Base weight files copied unchanged + one shard with what training changed."""
     files = base_weight_files(base_dir, base_format)
-    new, kept = changed_tensors(model, base_dir, files)
+    file_keys = {name: set(read_keys(base_dir / name)) for name in files}
+    new = changed_tensors(model, base_dir, file_keys)
     names = {f: _shard_name(f, i, len(files)) for i, f in enumerate(files)}
     for src, dst in names.items():
         shutil.copyfile(base_dir / src, out / dst)
     save_file(new, str(out / NEW_SHARD), metadata={"format": "pt"})
-    weight_map = {}
-    replaced = set(new)
-    for src, dst in names.items():
-        for key in read_keys(base_dir / src):
-            weight_map[key] = dst
+    weight_map = {key: names[src] for src, keys in file_keys.items() for key in keys}
     # A tensor that training changed must be read from the new shard only.
     prefix = model.base_model_prefix
-    for key in replaced:
-        weight_map.pop(key, None)
+    for key in new:
         weight_map.pop(key.removeprefix(f"{prefix}."), None)
         weight_map[key] = NEW_SHARD
     total = sum((out / f).stat().st_size for f in {*names.values(), NEW_SHARD})
@@ -118,9 +113,6 @@ def write_transformers_sharded(model: nn.Module, base_dir: Path, base_format: di
     # (BertModel, ...ForMaskedLM), which would make the output look like the base's task.
     model.config.architectures = [type(model).__name__]
     model.config.save_pretrained(out)
-    locations = {k: (names[f], key) for k, (f, key) in kept.items()}
-    locations.update({k: (NEW_SHARD, k) for k in new})
-    return locations
 
 
 def _shard_name(src: str, i: int, n: int) -> str:
@@ -128,9 +120,8 @@ def _shard_name(src: str, i: int, n: int) -> str:
     return f"model-{i + 1:05d}-of-{n + 1:05d}.safetensors" if src == "model.safetensors" else src
 
 
-def write_transformers_full(model: nn.Module, out: Path) -> dict:
+def write_transformers_full(model: nn.Module, out: Path) -> None:
     model.save_pretrained(out, safe_serialization=True)
-    return {}
 
 
 def write_peft_adapter(model, out: Path, base_repo: dict) -> None:
