@@ -9,8 +9,7 @@ from contextlib import ExitStack
 from ..base import Adapter, CancelFn, LogFn, ProgressFn, TrainRequest, TrainResult
 from ..datasets import load_image_dataset
 from ..vision import to_rgb
-from .device import resolve_device, seed_everything
-from .loop import Hooks, fit
+from .loop import Hooks, begin, fit
 from .network import load_classifier
 from .publish import finish, write_transformers_output
 from .trainees import transformers_trainee
@@ -48,11 +47,8 @@ def train(
     ds, summary = load_image_dataset(request.dataset_path, request.limits, decode=False)
     log(f"dataset: {summary.rows} images, {len(summary.classes)} classes")
     labels = summary.classes
-    y = [labels.index(c) for c in ds.labels]
     hooks = Hooks(on_progress, is_cancelled, log)
-    device = resolve_device(request.device)
-    seed_everything(params.seed)
-    log(f"training on {device}")
+    y, device = begin(request, labels, ds.labels, hooks)
     processor = AutoImageProcessor.from_pretrained(
         request.base_dir, local_files_only=True, trust_remote_code=False
     )

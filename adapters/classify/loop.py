@@ -17,6 +17,7 @@ from torch import nn
 from .. import metrics
 from ..base import CancelFn, Cancelled, EpochProgress, HyperParams, LogFn, ProgressFn
 from ..splits import stratified_split
+from .device import resolve_device, seed_everything
 
 Chunks = Callable[[list[int], int], Iterator[tuple[list[int], dict]]]
 
@@ -47,6 +48,17 @@ class Outcome:
     history: list[dict[str, float]]
     timings: dict[str, float] = field(default_factory=dict)
     val_indices: list[int] = field(default_factory=list)
+
+
+def begin(
+    request, labels: list[str], example_labels: list[str], hooks: Hooks
+) -> tuple[list[int], torch.device]:
+    """What every run does once its dataset is read: class indices, device, seeds."""
+    index = {label: i for i, label in enumerate(labels)}
+    device = resolve_device(request.device)
+    seed_everything(request.params.seed)
+    hooks.log(f"training on {device}")
+    return [index[label] for label in example_labels], device
 
 
 def index_chunks(indices: list[int], batch_size: int) -> Iterator[tuple[list[int], dict]]:

@@ -11,8 +11,7 @@ import torch
 from ..base import Adapter, CancelFn, LogFn, ProgressFn, TrainRequest, TrainResult
 from ..datasets import load_text_dataset
 from . import layouts
-from .device import resolve_device, seed_everything
-from .loop import Hooks, fit
+from .loop import Hooks, begin, fit
 from .network import load_classifier
 from .onnx import LogitsOnly, export_linked
 from .publish import finish, write_transformers_output
@@ -60,18 +59,15 @@ def train(
     ds, summary = load_text_dataset(request.dataset_path, request.limits)
     log(f"dataset: {summary.rows} rows, {len(summary.classes)} classes ({summary.format})")
     labels = summary.classes
-    y = [labels.index(c) for c in ds.labels]
     hooks = Hooks(on_progress, is_cancelled, log)
-    device = resolve_device(request.device)
-    seed_everything(params.seed)
-    log(f"training on {device}")
+    y, device = begin(request, labels, ds.labels, hooks)
     tokenizer = AutoTokenizer.from_pretrained(
         request.base_dir, local_files_only=True, trust_remote_code=False
     )
     batches = TokenBatches(tokenizer, ds.texts, params.max_length)
     if fmt.get("library") == "sentence-transformers" and params.strategy == "head-only":
         return _sentence_transformers_head(
-            request, ds.texts, y, labels, summary, hooks, batches, started
+            request, ds.texts, y, labels, summary, hooks, batches, started, device
         )
     model = load_classifier(request.base_dir, labels, "text")
     with ExitStack() as stack:
@@ -90,7 +86,9 @@ def train(
     )  # fmt: skip
 
 
-def _sentence_transformers_head(request, texts, y, labels, summary, hooks, batches, started):
+def _sentence_transformers_head(
+    request, texts, y, labels, summary, hooks, batches, started, device
+):
     """Head-only on a sentence-transformers base: a linear head on its own embeddings
     (mean pooling, normalised), published as that model plus a Dense layer of logits.
 
@@ -99,7 +97,6 @@ def _sentence_transformers_head(request, texts, y, labels, summary, hooks, batch
     from sentence_transformers import SentenceTransformer
 
     params = request.params
-    device = resolve_device(request.device)
     encoder = SentenceTransformer(
         str(request.base_dir),
         device=str(device),
