@@ -72,7 +72,7 @@ def finetune_submit(
         target_private=target_private,
         epochs=hyper.epochs,
     )
-    transaction.on_commit(lambda: _enqueue(job.pk))
+    transaction.on_commit(lambda: _enqueue(job))
     audit(
         actor=user, action="finetune.submit", model=base_model, job=str(job.pk), adapter=adapter_key
     )
@@ -93,15 +93,15 @@ def finetune_enqueue(job: FineTuneJob) -> None:
     finetune_run.apply_async(args=[str(job.pk)], **({"queue": queue} if queue else {}))
 
 
-def _enqueue(job_id) -> None:
+def _enqueue(job: FineTuneJob) -> None:
     from kombu.exceptions import OperationalError as BrokerError
 
     try:
-        finetune_enqueue(FineTuneJob.objects.get(pk=job_id))
+        finetune_enqueue(job)
     except (BrokerError, OSError) as exc:
         # The job row is committed and stays queued: the sweeper sends it once the broker
         # is back (catalog.services.sweeper). The user gets their 202, not a 500.
-        logger.error("could not enqueue fine-tune job %s (left for the sweeper): %s", job_id, exc)
+        logger.error("could not enqueue fine-tune job %s (left for the sweeper): %s", job.pk, exc)
 
 
 def params_validate(adapter, params: dict) -> HyperParams:

@@ -8,8 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from adapters.registry import adapter_choices, why_not_finetunable
-from catalog.finetune.workspace import version_format
 from catalog.models import Version
+from catalog.services.formats import version_format_dict
 
 
 @dataclass
@@ -22,15 +22,11 @@ class FineTuneOptions:
     def choices(self) -> list[tuple[str, str]]:
         return [(key, adapter.title) for key, adapter in self.adapters.items()]
 
-    def defaults(self, key: str, strategy: str = "head-only") -> dict:
-        adapter = self.adapters.get(key)
-        return adapter.default_params(strategy).to_dict() if adapter else {}
-
 
 def finetune_options(version: Version | None) -> FineTuneOptions:
     if version is None:
         return FineTuneOptions(reason="This model has no files yet.")
-    fmt = version_format(version)
+    fmt = version_format_dict(version)
     adapters = dict(adapter_choices(fmt))
     reason = "" if adapters else why_not_finetunable(fmt)
     return FineTuneOptions(adapters=adapters, reason=_sentence(reason), base_format=fmt)

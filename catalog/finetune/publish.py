@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from catalog.blobs import StagedFile, blob_exists
 from catalog.models import FineTuneJob, Model, Version
-from catalog.services.cards import card_split
 from catalog.services.models import model_create
 from catalog.services.namespaces import namespace_for_user
 from catalog.services.versions import version_publish
@@ -29,7 +28,7 @@ def finetune_publish(
     new_bytes = sum(
         f.size for f in {f.sha256: f for f in staged}.values() if not blob_exists(f.sha256)
     )
-    target = job.target_model or _target_model_create(job, layout, staged)
+    target = job.target_model or _target_model_create(job, layout)
     base = job.base_version
     version = version_publish(
         model=target,
@@ -73,7 +72,8 @@ def _record(job: FineTuneJob, version: Version, metrics: dict, new_bytes: int) -
     return version
 
 
-def _target_model_create(job: FineTuneJob, layout: dict, staged: list[StagedFile]) -> Model:
+def _target_model_create(job: FineTuneJob, layout: dict) -> Model:
+    # The card comes with the version: version_publish applies the README it carries.
     base = job.base_version
     name = job.target_name
     namespace = namespace_for_user(user=job.owner)
@@ -92,13 +92,4 @@ def _target_model_create(job: FineTuneJob, layout: dict, staged: list[StagedFile
         languages=base.model.languages,
         tags=["fine-tuned", job.params.get("strategy", ""), f"base_model:{base.model.full_name}"],
         summary=f"{base.model.name} fine-tuned on {job.dataset.name}",
-        card=_card_body(staged),
     )
-
-
-def _card_body(staged: list[StagedFile]) -> str:
-    readme = next((f for f in staged if f.path == "README.md"), None)
-    if readme is None:
-        return ""
-    with open(readme.local_path, encoding="utf-8") as fh:
-        return card_split(fh.read())[1]

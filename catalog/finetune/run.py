@@ -22,9 +22,10 @@ from adapters.base import Cancelled, DatasetError, EpochProgress, TrainRequest
 from catalog.blobs import stage_local_file
 from catalog.finetune.jobs import params_validate
 from catalog.finetune.publish import finetune_publish
-from catalog.finetune.workspace import blob_to_path, version_format, version_materialize
+from catalog.finetune.workspace import blob_to_path, version_materialize
 from catalog.models import FineTuneJob
 from catalog.services.datasets import adapter_get, dataset_limits
+from catalog.services.formats import version_format_dict
 
 logger = logging.getLogger(__name__)
 
@@ -97,7 +98,7 @@ def _train_and_publish(job: FineTuneJob) -> None:
             dataset_path=dataset_path,
             params=params,
             output_dir=output,
-            base_format=version_format(base),
+            base_format=version_format_dict(base),
             base_repo={
                 "id": base.model.full_name,
                 "revision": base.revision,

@@ -40,13 +40,28 @@ def version_format(
 ) -> ModelFormat:
     """Detect the format of the version-to-be: new files from disk, inherited from blobs."""
     local = {staged.path: staged.local_path for staged in files}
+    return _files_format(local=local, blobs={path: sha for path, (sha, _, _) in manifest.items()})
+
+
+def version_format_dict(version: Version) -> dict:
+    """A published version's format: stored at publish; versions published before detection
+    existed are read once from their small JSON files."""
+    stored = (version.metadata or {}).get("format")
+    if isinstance(stored, dict):
+        return stored
+    blobs = dict(version.files.values_list("path", "blob_id"))
+    return _files_format(local={}, blobs=blobs).to_dict()
+
+
+def _files_format(*, local: dict[str, str], blobs: dict[str, str]) -> ModelFormat:
+    """``blobs`` maps every path to its sha256; ``local`` the ones still on local disk."""
 
     def read_json(path: str) -> object:
         if path in local:
             with open(local[path], "rb") as handle:
                 data = handle.read(MAX_JSON_BYTES + 1)
         else:
-            with blob_open(manifest[path][0]) as handle:
+            with blob_open(blobs[path]) as handle:
                 data = handle.read(MAX_JSON_BYTES + 1)
         if len(data) > MAX_JSON_BYTES:
             raise ValueError(f"larger than {MAX_JSON_BYTES // 1024} KiB, not read")
@@ -55,7 +70,7 @@ def version_format(
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise ValueError(f"not valid JSON ({exc})") from None
 
-    return model_format(manifest.keys(), read_json)
+    return model_format(blobs.keys(), read_json)
 
 
 def publish_card(files: Sequence[StagedFile]) -> tuple[dict, str] | None:
