@@ -11,8 +11,11 @@ from django.contrib.auth import get_user_model
 from django.test import override_settings
 from rest_framework.test import APIClient
 
+from catalog.blobs import stage_local_file
+from catalog.selectors import version_latest
 from catalog.services.namespaces import namespace_for_user
 from catalog.services.tokens import token_create
+from catalog.services.versions import version_publish
 from tests.s3 import s3_blobs, s3_endpoint  # noqa: F401  (fixtures for every test folder)
 
 REQUIRE_SERVICES = os.environ.get("HUB_REQUIRE_SERVICES") == "1"
@@ -132,3 +135,29 @@ def live_worker(request, worker_blob_dir, tmp_path, settings, django_db_blocker)
     worker.start()
     yield worker
     worker.stop()
+
+
+@pytest.fixture
+def publish(tmp_path: Path):
+    """Publish files as a new version on top of the latest (services, not HTTP): the setup
+    of read and fine-tune tests. ``user`` defaults to the model's creator."""
+    counter = iter(range(1_000_000))
+
+    def publish_files(model, files: dict[str, bytes], *, user=None, **kwargs):
+        staged = []
+        for path, data in files.items():
+            local = tmp_path / "src" / str(next(counter))
+            local.parent.mkdir(parents=True, exist_ok=True)
+            local.write_bytes(data)
+            staged.append(stage_local_file(path, local))
+        latest = version_latest(model)
+        return version_publish(
+            model=model,
+            files=staged,
+            author=user or model.created_by,
+            parent=latest,
+            inherit=latest,
+            **kwargs,
+        )
+
+    return publish_files

@@ -3,6 +3,7 @@ bases, plus one run on the real MobileNetV2 starter. Each case trains once per s
 
 from __future__ import annotations
 
+import functools
 import random
 from pathlib import Path
 
@@ -75,29 +76,23 @@ def squares_zip(iwork) -> Path:
 
 @pytest.fixture(scope="session")
 def image_bases(iwork):
-    built: dict[str, Path] = {}
-
+    @functools.cache
     def get(name: str) -> Path:
-        if name not in built:
-            built[name] = BASES[name](iwork / "bases" / name)
-        return built[name]
+        return BASES[name](iwork / "bases" / name)
 
     return get
 
 
 @pytest.fixture(scope="session")
 def image_trained(iwork, image_bases, squares_zip):
-    runs: dict = {}
-
+    @functools.cache
     def get(name: str, strategy: str):
-        if (name, strategy) not in runs:
-            out = iwork / "out" / f"{name}-{strategy}"
-            extra = {"lora_rank": 2, "lora_alpha": 4} if strategy == "lora" else {}
-            result, recorder = fh.train(
-                KEY, image_bases(name), squares_zip, out, strategy=strategy, **FAST, **extra
-            )
-            runs[name, strategy] = image_bases(name), result, recorder, out
-        return runs[name, strategy]
+        out = iwork / "out" / f"{name}-{strategy}"
+        extra = {"lora_rank": 2, "lora_alpha": 4} if strategy == "lora" else {}
+        result, recorder = fh.train(
+            KEY, image_bases(name), squares_zip, out, strategy=strategy, **FAST, **extra
+        )
+        return image_bases(name), result, recorder, out
 
     return get
 

@@ -3,6 +3,7 @@ the real all-MiniLM-L6-v2 starter. Each (base, strategy) trains once per session
 
 from __future__ import annotations
 
+import functools
 import json
 import random
 import shutil
@@ -102,12 +103,9 @@ def toy_csv(work) -> Path:
 
 @pytest.fixture(scope="session")
 def bases(work):
-    built: dict[str, Path] = {}
-
+    @functools.cache
     def get(name: str) -> Path:
-        if name not in built:
-            built[name] = BASES[name](work / "bases" / name)
-        return built[name]
+        return BASES[name](work / "bases" / name)
 
     return get
 
@@ -115,15 +113,13 @@ def bases(work):
 @pytest.fixture(scope="session")
 def trained(work, bases, toy_csv):
     """(base dir, result, recorder, output dir) for a case, trained on first use."""
-    runs: dict = {}
 
+    @functools.cache
     def get(name: str, strategy: str):
-        if (name, strategy) not in runs:
-            out = work / "out" / f"{name}-{strategy}"
-            params = {"strategy": strategy, **FAST, **EXTRA.get(strategy, {})}
-            result, recorder = fh.train(KEY, bases(name), toy_csv, out, **params)
-            runs[name, strategy] = bases(name), result, recorder, out
-        return runs[name, strategy]
+        out = work / "out" / f"{name}-{strategy}"
+        params = {"strategy": strategy, **FAST, **EXTRA.get(strategy, {})}
+        result, recorder = fh.train(KEY, bases(name), toy_csv, out, **params)
+        return bases(name), result, recorder, out
 
     return get
 

@@ -4,17 +4,12 @@ card wins), counts parameters from the safetensors index, and links base models.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
 from safetensors.numpy import save as safetensors_bytes
 
-from catalog.blobs import stage_local_file
-from catalog.models import Model, Version
-from catalog.selectors import version_latest
 from catalog.services.models import model_create
-from catalog.services.versions import version_publish
 
 pytestmark = pytest.mark.django_db
 
@@ -25,30 +20,6 @@ BERT = {
     "id2label": {"1": "pos", "0": "neg"},
 }
 WEIGHTS = safetensors_bytes({"w": np.ones((4, 4), dtype=np.float32)})
-
-
-@pytest.fixture
-def publish(tmp_path: Path):
-    counter = iter(range(1_000_000))
-
-    def publish_files(model: Model, files: dict[str, bytes], *, user=None, **kwargs) -> Version:
-        staged = []
-        for path, data in files.items():
-            local = tmp_path / "src" / str(next(counter))
-            local.parent.mkdir(parents=True, exist_ok=True)
-            local.write_bytes(data)
-            staged.append(stage_local_file(path, local))
-        latest = version_latest(model)
-        return version_publish(
-            model=model,
-            files=staged,
-            author=user or model.created_by,
-            parent=latest,
-            inherit=latest,
-            **kwargs,
-        )
-
-    return publish_files
 
 
 def as_json(data: dict) -> bytes:

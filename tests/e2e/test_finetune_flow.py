@@ -61,20 +61,18 @@ def test_models_without_an_adapter_say_why(page, make_user):
 
 
 def test_lora_on_an_uploaded_transformers_model_from_its_page(
-    page, screenshot, make_user, live_worker, tmp_path
+    page, screenshot, make_user, live_worker, tmp_path, publish
 ):
     """A model pushed from the user's own tools (save_pretrained output, no README) is
     fine-tunable from its page, and the result page says how to load it."""
-    from catalog.blobs import stage_local_file
     from catalog.services.models import model_create
-    from catalog.services.versions import version_publish
     from tests.hf.test_derived_clients import write_dataset
     from tests.standard_models import bert_base, files_in
 
     user = make_user("hana", "browser-pass-1")
     folder = bert_base(tmp_path / "bert")
-    staged = [stage_local_file(path, folder / path) for path in files_in(folder)]
-    version_publish(model=model_create(user=user, name="my-bert"), files=staged, author=user)
+    model = model_create(user=user, name="my-bert")
+    publish(model, {path: (folder / path).read_bytes() for path in files_in(folder)})
     log_in(page, "hana", "browser-pass-1")
     page.goto("/hana/my-bert")
     page.click("#finetune-button")

@@ -13,11 +13,8 @@ import pytest
 from huggingface_hub import HfApi, constants
 from huggingface_hub.utils import disable_progress_bars
 
-from catalog.blobs import stage_local_file
-from catalog.models import Model, Version
-from catalog.selectors import version_latest
+from catalog.models import Model
 from catalog.services.models import model_create
-from catalog.services.versions import version_publish
 from tests.hf.proxy import RecordingProxy
 
 
@@ -91,31 +88,6 @@ def proxy(live_server):
     recorder = RecordingProxy(live_server.url)
     yield recorder
     recorder.close()
-
-
-@pytest.fixture
-def publish(tmp_path: Path):
-    """Publish files as a new version (services, not HTTP): the setup of read tests."""
-    counter = iter(range(1_000_000))
-
-    def publish_files(model: Model, files: dict[str, bytes], **kwargs) -> Version:
-        staged = []
-        for path, data in files.items():
-            local = tmp_path / "src" / str(next(counter))
-            local.parent.mkdir(parents=True, exist_ok=True)
-            local.write_bytes(data)
-            staged.append(stage_local_file(path, local))
-        latest = version_latest(model)
-        return version_publish(
-            model=model,
-            files=staged,
-            author=model.created_by,
-            parent=latest,
-            inherit=latest,
-            **kwargs,
-        )
-
-    return publish_files
 
 
 @pytest.fixture
