@@ -211,6 +211,8 @@ class _Detector:
             for m in modules
         ):
             self.problems.append("modules.json lists no sentence_transformers module.")
+        for module in modules or ():
+            self._module_path_check(module)
         model_type = config.get("model_type") if config else None
         self.out.update(
             library="sentence-transformers",
@@ -219,6 +221,20 @@ class _Detector:
             architectures=_strings(config.get("architectures")) if config else (),
             modality=self._modality(config or {}, model_type) or "text",
         )
+
+    def _module_path_check(self, module: object) -> None:
+        """A module folder must be one of this repository's own folders (or its root): a
+        path written in an uploaded file never decides what the worker reads."""
+        path = module.get("path", "") if isinstance(module, dict) else None
+        if not isinstance(path, str):
+            self.problems.append("modules.json: a module's path must be a string.")
+            return
+        inside = path == "" or any(p.startswith(path.rstrip("/") + "/") for p in self.paths)
+        parts = path.replace("\\", "/").split("/")
+        if path.startswith(("/", "\\")) or ".." in parts or ":" in path or not inside:
+            self.problems.append(
+                f"modules.json: module path {path[:100]!r} is not a folder of this repository."
+            )
 
     def _json_list(self, path: str) -> list | None:
         try:

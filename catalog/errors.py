@@ -1,6 +1,9 @@
 """Domain errors. Each carries the HTTP status it maps to and a message a person can act on;
 the API turns them into `{"error": ...}` and the pages into form errors."""
 
+# What any reader of client input says when it meets RecursionError (JSON, NDJSON, YAML).
+TOO_DEEP = "The request is nested too deeply to read; send flatter data."
+
 
 class HubError(Exception):
     status = 400
@@ -46,6 +49,11 @@ class EntryNotFound(NotFound):
 class Conflict(HubError):
     status = 409
     code = "Conflict"
+
+
+class PreconditionFailed(HubError):
+    status = 412
+    code = "PreconditionFailed"
 
 
 class PayloadTooLarge(HubError):

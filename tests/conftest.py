@@ -12,10 +12,9 @@ from django.test import override_settings
 from rest_framework.test import APIClient
 
 from catalog.blobs import stage_local_file
-from catalog.selectors import version_latest
 from catalog.services.namespaces import namespace_for_user
 from catalog.services.tokens import token_create
-from catalog.services.versions import version_publish
+from catalog.services.versions import OnHead, version_publish
 from tests.s3 import s3_blobs, s3_endpoint  # noqa: F401  (fixtures for every test folder)
 
 REQUIRE_SERVICES = os.environ.get("HUB_REQUIRE_SERVICES") == "1"
@@ -35,6 +34,14 @@ def service_unavailable(reason: str) -> None:
     if REQUIRE_SERVICES:
         pytest.fail(f"required service missing: {reason}")
     pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def fast_password_hasher():
+    """PBKDF2 is slow on purpose, which no test needs: MD5 for the whole run, as Read the Docs
+    and the HackSoft example do (override_settings also resets Django's hasher cache)."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -150,13 +157,11 @@ def publish(tmp_path: Path):
             local.parent.mkdir(parents=True, exist_ok=True)
             local.write_bytes(data)
             staged.append(stage_local_file(path, local))
-        latest = version_latest(model)
         return version_publish(
             model=model,
             files=staged,
             author=user or model.created_by,
-            parent=latest,
-            inherit=latest,
+            on_head=OnHead.ADD,
             **kwargs,
         )
 

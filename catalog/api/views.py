@@ -20,7 +20,7 @@ from catalog.search import get_backend
 from catalog.search.params import search_query
 from catalog.services.aliases import alias_delete, alias_set
 from catalog.services.models import model_create, model_delete, model_update
-from catalog.services.versions import version_publish
+from catalog.services.versions import OnHead, version_publish
 from catalog.staging import staged_from_uploads
 
 PINNED_INFO_MAX_AGE = 300
@@ -51,7 +51,7 @@ class ModelListCreate(HubAPIView):
             headers.update(
                 link_header(request.build_absolute_uri(f"{request.path}?{params.urlencode()}"))
             )
-        return Response([out.model_summary(m, sha=m.latest_sha) for m in models], headers=headers)
+        return Response(out.model_summaries(models, user=request.user), headers=headers)
 
     def post(self, request: Request) -> Response:
         data = out.ModelCreateSerializer(data=request.data)
@@ -133,7 +133,7 @@ class VersionListCreate(HubAPIView):
         versions = selectors.versions_ready(model).select_related(
             "author", "parent__model__namespace"
         )
-        return Response([out.version_brief(version) for version in versions])
+        return Response(out.versions_brief(model, list(versions), user=request.user))
 
     def post(self, request: Request, owner: str, name: str) -> Response:
         model = writable_model(request, owner, name)
@@ -144,14 +144,12 @@ class VersionListCreate(HubAPIView):
             raise InvalidInput("mode must be 'add' (on top of the latest version) or 'replace'.")
         uploads = request.FILES.getlist("files") + request.FILES.getlist("file")
         staged = staged_from_uploads(uploads, request.data.getlist("paths"))
-        latest = selectors.version_latest(model)
         version = version_publish(
             model=model,
             files=staged,
             author=request.user,
             message=request.data.get("message", ""),
-            parent=latest,
-            inherit=latest if mode == "add" else None,
+            on_head=OnHead(mode),
             delete_paths=request.data.getlist("delete"),
         )
         return Response(out.model_detail(model, version, user=request.user), status=201)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from adapters.base import HyperParams
 from catalog.errors import Conflict, Forbidden, InvalidInput, NotFound
 from catalog.finetune.options import finetune_options
+from catalog.finetune.rights import finetune_rights_check
 from catalog.models import Dataset, FineTuneJob, Model, Version
 from catalog.naming import name_validate
 from catalog.permissions import model_can_write
@@ -50,6 +51,9 @@ def finetune_submit(
         )
     hyper = params_validate(adapter, params)
     base_model = base_version.model
+    finetune_rights_check(
+        user=user, base=base_model, publish_to_base=publish_to_base, target_private=target_private
+    )
     if publish_to_base:
         if not model_can_write(user=user, model=base_model):
             raise Forbidden(f"You cannot publish new versions of {base_model.full_name}.")

@@ -1,18 +1,31 @@
 """Publish a finished job's output once, as a new version linked to its base.
 
 Blobs are written by ``version_publish`` before its own short transaction; the job row is
-locked only to record the result, never while bytes move."""
+locked only to record the result, never while bytes move.
+
+A private base is named only by the hub's parent link, which shows it to those who may see
+it: the derived files, model fields and message never name it, since the derived model may
+be seen by others (made public later, or kept in another namespace)."""
 
 from __future__ import annotations
+
+import json
+from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
 
-from catalog.blobs import StagedFile, blob_exists
+from catalog.blobs import StagedFile, blob_exists, stage_local_file
+from catalog.finetune.rights import finetune_job_rights_check
 from catalog.models import FineTuneJob, Model, Version
 from catalog.services.models import model_create
+from catalog.services.formats import MAX_JSON_BYTES
 from catalog.services.namespaces import namespace_for_user
 from catalog.services.versions import version_publish
+
+# Where transformers records the folder or repo a config was loaded from (older releases
+# saved it): a file copied from a private base may carry the base's name there.
+LOADED_FROM_KEYS = ("_name_or_path", "name_or_path")
 
 
 def finetune_publish(
@@ -25,9 +38,11 @@ def finetune_publish(
     done = job.result_version or _published_by(job)
     if done is not None:
         return _record(job, done, metrics, 0)
+    staged = _without_base_name(staged, job.base_version)
     new_bytes = sum(
         f.size for f in {f.sha256: f for f in staged}.values() if not blob_exists(f.sha256)
     )
+    finetune_job_rights_check(job)  # the owner may have lost access while it trained
     target = job.target_model or _target_model_create(job, layout)
     base = job.base_version
     version = version_publish(
@@ -36,8 +51,7 @@ def finetune_publish(
         author=job.owner,
         origin=Version.Origin.FINETUNE,
         parent=base,
-        inherit=None,
-        message=f"Fine-tuned from {base.model.full_name}@v{base.number} on {job.dataset.name}",
+        message=f"Fine-tuned on {job.dataset.name}",  # the parent link names the base
         metrics=metrics,
         metadata={
             "base_model_relation": layout["relation"],
@@ -75,6 +89,9 @@ def _record(job: FineTuneJob, version: Version, metrics: dict, new_bytes: int) -
 def _target_model_create(job: FineTuneJob, layout: dict) -> Model:
     # The card comes with the version: version_publish applies the README it carries.
     base = job.base_version
+    public = not base.model.private
+    base_tags = [f"base_model:{base.model.full_name}"] if public else []
+    base_name = base.model.name if public else "A private model"
     name = job.target_name
     namespace = namespace_for_user(user=job.owner)
     if Model.objects.filter(namespace=namespace, name__iexact=name).exists():
@@ -90,6 +107,48 @@ def _target_model_create(job: FineTuneJob, layout: dict) -> Model:
         license=base.model.license,
         datasets=[job.dataset.name],
         languages=base.model.languages,
-        tags=["fine-tuned", job.params.get("strategy", ""), f"base_model:{base.model.full_name}"],
-        summary=f"{base.model.name} fine-tuned on {job.dataset.name}",
+        tags=["fine-tuned", job.params.get("strategy", ""), *base_tags],
+        summary=f"{base_name} fine-tuned on {job.dataset.name}",
     )
+
+
+def base_repo_for_files(job: FineTuneJob) -> dict:
+    """What the adapter may write of the base into the derived files (card, peft
+    adapter_config.json): its name and revision only while it is public."""
+    base = job.base_version
+    public = not base.model.private
+    return {
+        "id": base.model.full_name if public else None,
+        "revision": base.revision if public else None,
+        "license": base.model.license,
+        "target": job.target_name or (base.model.name if public else "fine-tuned model"),
+    }
+
+
+def _without_base_name(staged: list[StagedFile], base: Version) -> list[StagedFile]:
+    """For a private base, JSON files copied from it lose what names where they were loaded
+    from, and a peft adapter_config.json its base (loaders need neither)."""
+    if not base.model.private:
+        return staged
+    return [_json_unnamed(file) for file in staged]
+
+
+def _json_unnamed(staged: StagedFile) -> StagedFile:
+    if not staged.path.endswith(".json") or staged.size > MAX_JSON_BYTES:
+        return staged
+    local = Path(staged.local_path)
+    try:
+        data = json.loads(local.read_bytes().decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return staged
+    if not isinstance(data, dict):
+        return staged
+    named = [key for key in LOADED_FROM_KEYS if key in data]
+    if not named and not isinstance(data.get("base_model_name_or_path"), str):
+        return staged
+    for key in named:
+        del data[key]
+    if isinstance(data.get("base_model_name_or_path"), str):
+        data.update(base_model_name_or_path=None, revision=None)
+    local.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return stage_local_file(staged.path, local)

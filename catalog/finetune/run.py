@@ -20,8 +20,10 @@ from django.utils import timezone
 
 from adapters.base import Cancelled, DatasetError, EpochProgress, TrainRequest
 from catalog.blobs import stage_local_file
+from catalog.errors import Forbidden
 from catalog.finetune.jobs import params_validate
-from catalog.finetune.publish import finetune_publish
+from catalog.finetune.publish import base_repo_for_files, finetune_publish
+from catalog.finetune.rights import finetune_job_rights_check
 from catalog.finetune.workspace import blob_to_path, version_materialize
 from catalog.models import FineTuneJob
 from catalog.services.datasets import adapter_get, dataset_limits
@@ -44,6 +46,8 @@ def finetune_execute(job_id: str) -> None:
         _finish(job_id, FineTuneJob.Status.CANCELLED, log="Cancelled by the user.")
     except DatasetError as exc:
         _finish(job_id, FineTuneJob.Status.FAILED, error=f"Dataset problem: {exc}")
+    except Forbidden as exc:  # rights changed while the job waited or trained
+        _finish(job_id, FineTuneJob.Status.FAILED, error=f"Not allowed any more: {exc}")
     except Exception as exc:  # the job records why; the worker keeps going
         logger.exception("fine-tune job %s failed", job_id)
         _finish(
@@ -86,6 +90,7 @@ def _claim(job_id: str) -> FineTuneJob | None:
 def _train_and_publish(job: FineTuneJob) -> None:
     adapter = adapter_get(job.adapter)
     params = params_validate(adapter, job.params)
+    finetune_job_rights_check(job)
     base = job.base_version
     with tempfile.TemporaryDirectory(prefix="finetune-", dir=settings.FILE_UPLOAD_TEMP_DIR) as tmp:
         root = Path(tmp)
@@ -99,12 +104,7 @@ def _train_and_publish(job: FineTuneJob) -> None:
             params=params,
             output_dir=output,
             base_format=version_format_dict(base),
-            base_repo={
-                "id": base.model.full_name,
-                "revision": base.revision,
-                "license": base.model.license,
-                "target": job.target_name or base.model.name,
-            },
+            base_repo=base_repo_for_files(job),  # a private base is not named in the files
             dataset_name=job.dataset.name,
             limits=dataset_limits(),
             device=settings.HUB_FINETUNE_DEVICE,

@@ -24,6 +24,11 @@ def blob_to_path(sha256: str, target: Path) -> Path:
 
 
 def version_materialize(version: Version, folder: Path) -> Path:
+    root = folder.resolve()
     for row in version.files.all():
-        blob_to_path(row.blob_id, folder / row.path)
+        target = (root / row.path).resolve()
+        # Paths were validated at publish; this guards rows written any other way.
+        if not target.is_relative_to(root) or target == root:
+            raise ValueError(f"{row.path!r} is not a path inside the version")
+        blob_to_path(row.blob_id, target)
     return folder

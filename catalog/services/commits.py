@@ -3,8 +3,9 @@
 A commit is a header, inline files (base64, small), LFS files (by sha256, uploaded before
 through the LFS staging area) and deletions. `HubCommit` collects them, writing inline files
 to temp files on the blob disk as they arrive, and `publish` makes exactly one version on top
-of the latest one through `version_publish`, which scans and inspects every new file and
-applies the card and the detected model format to the model."""
+of the head through `version_publish`. That reads the head again under the model's row lock,
+so concurrent commits compose and `parentCommit` admits one winner; it scans and inspects
+every new file and applies the card and the detected model format to the model."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 
 from catalog.blobs import StagedFile, blob_open
-from catalog.errors import EntryNotFound, HubError, InvalidInput, PayloadTooLarge
+from catalog.errors import EntryNotFound, InvalidInput, PayloadTooLarge
 from catalog.models import Model, Version
 from catalog.naming import repo_path_validate
 from catalog.selectors import version_latest
@@ -31,7 +32,7 @@ from catalog.services.lfs import (
     oid_validate,
     size_validate,
 )
-from catalog.services.versions import version_publish
+from catalog.services.versions import OnHead, version_publish
 
 CARD_PATH = "README.md"
 INLINE_MAX_BYTES = 1024 * 1024  # larger files go through LFS (the Hub's own limit is 10 MB)
@@ -54,11 +55,6 @@ LFS_SUFFIXES = (
     ".gz",
     ".tflite",
 )
-
-
-class PreconditionFailed(HubError):
-    status = 412
-    code = "PreconditionFailed"
 
 
 class HubCommit:
@@ -106,11 +102,7 @@ class HubCommit:
         handlers[key](value)
 
     def publish(self) -> Version:
-        if self.parent_commit and self.latest and self.parent_commit != self.latest.revision:
-            raise PreconditionFailed(
-                f"parentCommit {self.parent_commit} is not the head of main "
-                f"({self.latest.revision}); pull and commit again."
-            )
+        """One version on top of the head as it is under the lock (see version_publish)."""
         self._card_check()
         message = "\n\n".join(part for part in (self.summary, self.description) if part)
         version = version_publish(
@@ -118,8 +110,8 @@ class HubCommit:
             files=self.files,
             author=self.user,
             message=message,
-            parent=self.latest,
-            inherit=self.latest,
+            on_head=OnHead.ADD,
+            parent_commit=self.parent_commit,
             delete_paths=self.deleted,
         )
         for path in self._staged_used:  # consumed: moved into the blob store, or a duplicate

@@ -9,23 +9,25 @@ from django.db import transaction
 
 from catalog.errors import Forbidden
 from catalog.models import Model, Namespace, Version, VersionFile
-from catalog.permissions import namespace_can_write
-from catalog.services.audit import audit
+from catalog.permissions import derivation_refusal
+from catalog.services.audit import audit, derivation_audit
 from catalog.services.models import model_create
 
 
 def model_fork(
     *, user, source: Version, namespace: Namespace, name: str, private: bool | None = None
 ) -> Model:
-    if not namespace_can_write(user=user, namespace=namespace):
-        raise Forbidden(f"You cannot create models in {namespace.name}.")
     base = source.model
+    private = base.private if private is None else private
+    refusal = derivation_refusal(user=user, source=base, namespace=namespace, private=private)
+    if refusal:
+        raise Forbidden(refusal)
     with transaction.atomic():
         fork = model_create(
             user=user,
             name=name,
             namespace=namespace,
-            private=base.private if private is None else private,
+            private=private,
             card=base.card,
             summary=base.summary,
             task=base.task,
@@ -45,7 +47,7 @@ def model_fork(
             parent=source,
             origin=Version.Origin.FORK,
             status=Version.Status.READY,
-            message=f"Forked from {base.full_name}@v{source.number}",
+            message="Forked",  # the lineage is `parent`; names in text would outlive access
             metrics=source.metrics,
             metadata=source.metadata,
             total_size=source.total_size,
@@ -58,6 +60,7 @@ def model_fork(
         audit(
             actor=user, action="model.fork", model=fork, source=f"{base.full_name}@v{source.number}"
         )
+        derivation_audit(actor=user, action="model.forked", source=source, derived=fork)
     return fork
 
 

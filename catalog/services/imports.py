@@ -21,11 +21,10 @@ from catalog.blobs import StagedFile, stage_local_file
 from catalog.errors import Forbidden, InvalidInput
 from catalog.models import Model, Namespace, Version
 from catalog.permissions import model_can_write
-from catalog.selectors import version_latest
 from catalog.services.cards import MAX_CARD_BYTES, card_model_fields, card_split
 from catalog.services.lfs import StagedBlob
 from catalog.services.models import model_create, model_update
-from catalog.services.versions import version_publish
+from catalog.services.versions import OnHead, version_publish
 
 logger = logging.getLogger(__name__)
 CARD_PATH = "README.md"
@@ -94,14 +93,13 @@ def model_import(
                     )
                 else:
                     model_update(model=model, actor=actor, **fields)
-                latest = version_latest(model)
                 version = version_publish(
                     model=model,
                     files=staged,
                     author=actor,
                     origin=Version.Origin.IMPORT,
                     message=f"Imported {info.id}@{info.sha[:12]} from {endpoint}",
-                    parent=latest,  # the local history stays one chain
+                    on_head=OnHead.REPLACE,  # the local history stays one chain
                     metadata={"source": source},
                 )
         finally:

@@ -15,13 +15,14 @@ from django.db import transaction
 from adapters.starters import STARTERS, StarterInfo, StarterUnavailable, export_starter
 from catalog.blobs import stage_local_file
 from catalog.models import Model, Namespace, Version
+from catalog.naming import CURATOR_USERNAME, STARTER_NAMESPACES
 from catalog.selectors import version_latest
 from catalog.services.models import model_create, model_update
-from catalog.services.versions import version_publish
+from catalog.services.versions import OnHead, version_publish
 from catalog.vocab import LICENSES, SOURCE_DOMAINS, TASKS
 
 logger = logging.getLogger(__name__)
-SYSTEM_USERNAME = "hub-curator"
+SYSTEM_USERNAME = CURATOR_USERNAME  # reserved: nobody can sign up as it first
 
 
 def curator_user():
@@ -53,9 +54,14 @@ def seed_catalog(
 
 
 def _publish_starter(user, info: StarterInfo, folder: Path) -> str:
+    if info.owner.lower() not in STARTER_NAMESPACES:
+        raise ValueError(f"add {info.owner!r} to catalog.naming.STARTER_NAMESPACES")
     namespace, _ = Namespace.objects.get_or_create(
         name=info.owner, defaults={"kind": Namespace.Kind.ORG}
     )
+    if namespace.kind != Namespace.Kind.ORG or namespace.members.exists():
+        # Taken before the name was reserved: its holder would own the starter.
+        return f"skipped: the namespace {info.owner} belongs to someone; rename or delete it"
     fields = _model_fields(info)
     with transaction.atomic():
         model = Model.objects.filter(namespace=namespace, name=info.name).first()
@@ -72,6 +78,7 @@ def _publish_starter(user, info: StarterInfo, folder: Path) -> str:
         files=staged,
         author=user,
         origin=Version.Origin.IMPORT,
+        on_head=OnHead.REPLACE,
         message="Exported offline from pip: "
         + ", ".join(f"{name}=={version}" for name, version in info.packages.items()),
         metadata={"source_packages": info.packages},

@@ -6,7 +6,9 @@ one transaction, so a reader sees all of a version or none of it."""
 
 from __future__ import annotations
 
+import enum
 import hashlib
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -19,10 +21,11 @@ from django.utils import timezone
 from adapters.formats import ModelFormat
 from catalog import inspect, scanning
 from catalog.blobs import StagedFile, blobs_store
-from catalog.errors import InvalidInput
+from catalog.errors import Conflict, InvalidInput, PreconditionFailed
 from catalog.models import Blob, Model, Version, VersionFile
 from catalog.naming import repo_path_validate
 from catalog.search import search_models_changed
+from catalog.selectors import version_latest
 from catalog.services.audit import audit
 from catalog.services.formats import (
     BaseLink,
@@ -33,7 +36,15 @@ from catalog.services.formats import (
 )
 from catalog.services.models import model_update
 
-PUBLISH_ATTEMPTS = 8
+PUBLISH_ATTEMPTS = 64  # each lost race means another publisher committed: progress is made
+
+
+class OnHead(enum.Enum):
+    """How a new version relates to the model's head (its latest version), read under the lock."""
+
+    NONE = "none"  # no lineage to the head: a first version, or `parent` given explicitly
+    REPLACE = "replace"  # the head is the parent; none of its files are carried forward
+    ADD = "add"  # the head is the parent, and its files not deleted or replaced carry forward
 
 
 def version_publish(
@@ -44,53 +55,68 @@ def version_publish(
     message: str = "",
     origin: str = Version.Origin.UPLOAD,
     parent: Version | None = None,
-    inherit: Version | None = None,
+    on_head: OnHead = OnHead.NONE,
+    parent_commit: str | None = None,
     delete_paths: Sequence[str] = (),
     metrics: dict | None = None,
     metadata: dict | None = None,
 ) -> Version:
-    """Create the model's next version from `files`, on top of `inherit`'s files if given.
+    """Create the model's next version from `files` (and, with OnHead.ADD, the head's files).
 
-    `inherit` carries unchanged files forward (a commit on top of the latest version);
-    `parent` records lineage, unless an upload names a base model on this hub (card
-    `base_model`, a peft adapter's base). The detected format goes to metadata["format"];
-    the card and the format fill the model's fields. Raises InvalidInput for bad files."""
-    _files_validate(files, delete_paths=delete_paths, inherited=inherit)
-    kept = (
-        []
-        if inherit is None
-        else [
-            path
-            for path in inherit.files.values_list("path", flat=True)
-            if path not in delete_paths
-        ]
-    )
-    file_meta = _files_inspect(files, kept_paths=kept)
-    # Versions are immutable, so the inherited files can be read before the transaction.
-    manifest = _manifest(files, file_meta, inherit=inherit, delete_paths=delete_paths)
-    if not manifest:
-        raise InvalidInput("The new version would contain no files.")
-    # Read before any transaction: the format (small JSON files), the card, the base model.
-    fmt = version_format(files=files, manifest=manifest)
-    card = publish_card(files)
-    base = None
-    if origin in (Version.Origin.UPLOAD, Version.Origin.IMPORT):
-        base = base_link(model=model, user=author, card=card, fmt=fmt)
-    # Bytes go to storage before the rows commit. If the insert fails they stay, unreferenced,
-    # for blobs_gc: deleting them here could rob a concurrent publish of the same bytes.
-    blobs_store(files)
+    Concurrent publishes compose: the file list, lineage and `parent_commit` check are taken
+    from the head as it is under the model's row lock; a publish prepared on a head that moved
+    meanwhile is prepared again on the new one, so no commit's files are lost and the lineage
+    stays a chain. With `parent_commit`, only a head with that revision is accepted (412).
+    `parent` records lineage for OnHead.NONE, unless an upload names a base model on this hub.
+    The detected format goes to metadata["format"]; the card and the format fill the model's
+    fields. Raises InvalidInput for bad files."""
+    if parent is not None and on_head is not OnHead.NONE:
+        raise ValueError("parent is implied by on_head")
+    _files_validate(files, delete_paths=delete_paths)
+    head = version_latest(model) if on_head is not OnHead.NONE else None
+    if parent_commit:
+        _parent_commit_check(parent_commit, head)  # fail fast; re-checked under the lock
+    kept = _head_files(head) if on_head is OnHead.ADD else {}
+    file_meta = _files_inspect(files, kept_paths=[p for p in kept if p not in delete_paths])
+    card = publish_card(files)  # the card comes from this upload's README.md only
+    request = _Request(files, file_meta, card, delete_paths, on_head, parent_commit, origin, author)
     fields = {
         "message": message.strip()[:5000],
         "author": author,
-        "parent": base.version if base else parent,
+        "parent": parent,
         "origin": origin,
         "metrics": metrics or {},
     }
-    derived = {"format": fmt.to_dict()}
-    if base is not None:
-        derived.update(base_model=base.name, base_model_relation=base.relation)
-    publish = _Publish(manifest, fields, {**derived, **(metadata or {})}, fmt, card, base)
-    return _version_insert(model, publish)
+    publish = _prepare(model, request, head, fields, metadata or {})  # new files read locally
+    # Bytes go to storage before the rows commit. If the insert fails they stay, unreferenced,
+    # for blobs_gc: deleting them here could rob a concurrent publish of the same bytes.
+    blobs_store(files)
+    for _attempt in range(PUBLISH_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                return _version_insert_once(model, publish, head=head, request=request)
+        except (_HeadMoved, IntegrityError):
+            # Another publisher committed first: prepare again on the head it made (the new
+            # files are in the blob store by now, so everything is read from there).
+            head = version_latest(model) if on_head is not OnHead.NONE else None
+            publish = _prepare(model, request, head, fields, metadata or {}, stored=True)
+    raise Conflict("This model is receiving too many versions at once; try again in a moment.")
+
+
+class _HeadMoved(Exception):
+    """The head changed between preparing a publish and taking the lock."""
+
+
+@dataclass(frozen=True)
+class _Request:
+    files: Sequence[StagedFile]
+    file_meta: dict[str, dict]
+    card: tuple[dict, str] | None
+    delete_paths: Sequence[str]
+    on_head: OnHead
+    parent_commit: str | None
+    origin: str
+    author: AbstractBaseUser | None
 
 
 @dataclass(frozen=True)
@@ -103,9 +129,35 @@ class _Publish:
     base: BaseLink | None
 
 
-def _files_validate(
-    files: Sequence[StagedFile], *, delete_paths: Sequence[str], inherited: Version | None
-) -> None:
+def _prepare(
+    model: Model,
+    request: _Request,
+    head: Version | None,
+    fields: dict,
+    metadata: dict,
+    *,
+    stored: bool = False,
+) -> _Publish:
+    """Everything a publish needs that reads storage, computed before the lock on `head`.
+    Versions are immutable, so what is read here stays true while `head` is the head."""
+    inherited = _head_files(head) if request.on_head is OnHead.ADD else {}
+    manifest = _manifest(request.files, request.file_meta, inherited, request.delete_paths)
+    if not manifest:
+        raise InvalidInput("The new version would contain no files.")
+    fmt = version_format(files=() if stored else request.files, manifest=manifest)
+    card = request.card
+    base = None
+    if request.origin in (Version.Origin.UPLOAD, Version.Origin.IMPORT):
+        base = base_link(model=model, user=request.author, card=card, fmt=fmt)
+    lineage = head if request.on_head is not OnHead.NONE else fields["parent"]
+    derived = {"format": fmt.to_dict()}
+    if base is not None:
+        derived.update(base_model=base.name, base_model_relation=base.relation)
+    fields = {**fields, "parent": base.version if base else lineage}
+    return _Publish(manifest, fields, {**derived, **metadata}, fmt, card, base)
+
+
+def _files_validate(files: Sequence[StagedFile], *, delete_paths: Sequence[str]) -> None:
     if not files and not delete_paths:
         raise InvalidInput("Add at least one file to publish a new version.")
     if len(files) > settings.HUB_MAX_FILES_PER_VERSION:
@@ -122,9 +174,18 @@ def _files_validate(
             raise InvalidInput(f"{staged.path!r} is empty (0 bytes); nothing to store.")
     for path in delete_paths:
         repo_path_validate(path)
-        known = inherited and inherited.files.filter(path=path).exists()
-        if not known:
-            raise InvalidInput(f"Cannot delete {path!r}: the previous version has no such file.")
+
+
+def _parent_commit_check(parent_commit: str, head: Version | None) -> None:
+    """Full revisions, or a prefix of at least 7 hex digits as git and the Hub client allow."""
+    wanted = parent_commit.lower()
+    matches = head is not None and len(wanted) >= 7 and head.revision.startswith(wanted)
+    if not matches:
+        current = head.revision if head else "no commit yet"
+        raise PreconditionFailed(
+            f"parentCommit {parent_commit} is not the head of main ({current}); "
+            "pull and commit again."
+        )
 
 
 def _files_inspect(files: Sequence[StagedFile], *, kept_paths: Sequence[str]) -> dict[str, dict]:
@@ -141,23 +202,19 @@ def _files_inspect(files: Sequence[StagedFile], *, kept_paths: Sequence[str]) ->
         raise InvalidInput(str(exc)) from exc
 
 
-def _version_insert(model: Model, publish: _Publish) -> Version:
-    for attempt in range(PUBLISH_ATTEMPTS):
-        try:
-            with transaction.atomic():
-                return _version_insert_once(model, publish)
-        except IntegrityError:
-            # Another publisher took this number first; the next attempt reads the new max.
-            if attempt == PUBLISH_ATTEMPTS - 1:
-                raise
-    raise AssertionError("unreachable")
-
-
-def _version_insert_once(model: Model, publish: _Publish) -> Version:
-    # Row lock: publishers of one model queue here on PostgreSQL instead of colliding.
+def _version_insert_once(
+    model: Model, publish: _Publish, *, head: Version | None, request: _Request
+) -> Version:
+    # Row lock: publishers of one model queue here; the head is read again under it.
     locked = Model.objects.select_for_update().filter(pk=model.pk).first() or model
+    current = version_latest(model)
+    if request.parent_commit:
+        _parent_commit_check(request.parent_commit, current)
+    if request.on_head is not OnHead.NONE and _pk(current) != _pk(head):
+        raise _HeadMoved
+    top = model.versions.aggregate(top=Max("number"))["top"] or 0  # failed versions count
     manifest, fields = publish.manifest, publish.fields
-    number = (model.versions.aggregate(top=Max("number"))["top"] or 0) + 1
+    number = top + 1
     version = Version.objects.create(
         model=model,
         number=number,
@@ -200,16 +257,60 @@ def finetunable(version: Version) -> bool:
     return bool(finetune_options(version).adapters)
 
 
-def _manifest(files, file_meta, *, inherit, delete_paths) -> dict[str, tuple[str, int, dict]]:
-    manifest: dict[str, tuple[str, int, dict]] = {}
-    if inherit is not None:
-        for row in inherit.files.select_related("blob"):
-            manifest[row.path] = (row.blob_id, row.blob.size, row.metadata)
+def _pk(version: Version | None) -> int | None:
+    return version.pk if version is not None else None
+
+
+def _head_files(head: Version | None) -> dict[str, tuple[str, int, dict]]:
+    if head is None:
+        return {}
+    rows = head.files.select_related("blob")
+    return {row.path: (row.blob_id, row.blob.size, row.metadata) for row in rows}
+
+
+def _manifest(files, file_meta, inherited, delete_paths) -> dict[str, tuple[str, int, dict]]:
+    manifest = dict(inherited)
     for path in delete_paths:
-        manifest.pop(path, None)
+        if path not in manifest:
+            raise InvalidInput(f"Cannot delete {path!r}: the previous version has no such file.")
+        del manifest[path]
     for staged in files:
         manifest[staged.path] = (staged.sha256, staged.size, file_meta[staged.path])
+    _collisions_refuse(manifest, new_paths=[staged.path for staged in files])
+    if len(manifest) > settings.HUB_MAX_FILES_PER_VERSION:
+        raise InvalidInput(
+            f"The new version would hold {len(manifest)} files, inherited ones included; "
+            f"a version may hold at most {settings.HUB_MAX_FILES_PER_VERSION}. "
+            "Delete some files, or pack many small ones into an archive."
+        )
     return manifest
+
+
+def _collisions_refuse(manifest: dict, *, new_paths: Sequence[str]) -> None:
+    """Paths that are one file on case-insensitive or normalising filesystems (README.md and
+    readme.md, NFC and NFD spellings) would overwrite each other in a clone or download."""
+    by_key: dict[str, list[str]] = {}
+    for path in manifest:
+        by_key.setdefault(_path_key(path), []).append(path)
+    folders = {
+        "/".join(parts[:depth])
+        for parts in (_path_key(path).split("/") for path in manifest)
+        for depth in range(1, len(parts))
+    }
+    for path in new_paths:
+        others = [other for other in by_key[_path_key(path)] if other != path]
+        if others:
+            raise InvalidInput(
+                f"{path!r} collides with {others[0]!r} (the same name ignoring case or Unicode "
+                "normalisation); rename one of them."
+            )
+    for path in manifest:
+        if _path_key(path) in folders:
+            raise InvalidInput(f"{path!r} is both a file and a folder in this version.")
+
+
+def _path_key(path: str) -> str:
+    return unicodedata.normalize("NFC", path).casefold()
 
 
 def _summary(manifest: dict[str, tuple[str, int, dict]], fmt: ModelFormat) -> dict:

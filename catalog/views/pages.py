@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from catalog import selectors
+from catalog.ancestry import lineage_page_context
 from catalog.errors import HubError, NotFound
 from catalog.finetune.options import finetune_options
 from catalog.finetune.selectors import jobs_for_base
@@ -19,7 +20,7 @@ from catalog.permissions import model_can_admin, model_can_write, writable_names
 from catalog.search.params import search_query
 from catalog.search.presenters import facet_groups, highlights, no_result_hints
 from catalog.services.models import model_create
-from catalog.services.versions import version_publish
+from catalog.services.versions import OnHead, version_publish
 from catalog.snippets import model_snippets
 from catalog.staging import staged_from_uploads
 from catalog.vocab import TASKS
@@ -107,10 +108,7 @@ def model_detail(
             "version": version,
             "revision": revision,
             "files": version.files.select_related("blob") if version else [],
-            "versions": selectors.versions_ready(model).select_related(
-                "author", "parent__model__namespace"
-            ),
-            "lineage": selectors.version_lineage(version, user=request.user) if version else [],
+            **lineage_page_context(user=request.user, model=model, version=version),
             "derivatives": selectors.model_derivatives(model=model, user=request.user)[:20],
             "aliases": model.aliases.select_related("version"),
             "can_write": model_can_write(user=request.user, model=model),
@@ -182,12 +180,10 @@ def version_upload(request: HttpRequest, owner: str, name: str) -> HttpResponse:
 
 
 def _publish_from_form(request, model, form):
-    latest = selectors.version_latest(model)
     return version_publish(
         model=model,
         files=staged_from_uploads(form.cleaned_data["files"]),
         author=request.user,
         message=form.cleaned_data["message"],
-        parent=latest,
-        inherit=None if form.cleaned_data["replace"] else latest,
+        on_head=OnHead.REPLACE if form.cleaned_data["replace"] else OnHead.ADD,
     )
