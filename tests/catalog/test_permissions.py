@@ -92,8 +92,9 @@ def test_api_matrix(people, private_model, method, url, expected):
             body = {
                 "repository": f"{users[role].username if role != 'anonymous' else 'x'}/copy-{role}"
             }
-        if "duplicate" in url and role in ("reader",):
-            body = {"repository": f"acme/copy-{role}"}  # readers may not create models in acme
+        if "duplicate" in url and role in ("reader", "writer"):
+            # A private model's copies stay in its namespace, where readers may not create.
+            body = {"repository": f"acme/copy-{role}"}
         response = getattr(api, method)(url, body, format="json")
         assert response.status_code == status, (role, method, url, response.content[:200])
         if status == 404 and method != "head":
@@ -129,12 +130,18 @@ def test_private_models_absent_from_lists_search_facets_and_profiles(people, pri
 def test_private_fork_and_derivative_lists(people, private_model):
     users, _ = people
     writer_api, _writer_web = clients(users)["writer"]
-    response = writer_api.post(
+    outside = writer_api.post(
         "/api/models/acme/secret/duplicate",
         {"repository": "writer-user/my-copy", "private": True},
         format="json",
     )
+    assert outside.status_code == 403
+    assert "copies of it stay in acme" in outside.json()["error"]
+    response = writer_api.post(
+        "/api/models/acme/secret/duplicate", {"repository": "acme/my-copy"}, format="json"
+    )
     assert response.status_code == 200
+    assert APIClient().get("/api/models/acme/my-copy").status_code in (401, 404)
     anon_web = Client()
     assert "my-copy" not in anon_web.get("/acme/secret").content.decode()
 
