@@ -18,8 +18,8 @@ from django.utils import timezone
 from catalog.blobs import StagedFile, blob_exists, stage_local_file
 from catalog.finetune.rights import finetune_job_rights_check
 from catalog.models import FineTuneJob, Model, Version
-from catalog.services.models import model_create
 from catalog.services.formats import MAX_JSON_BYTES
+from catalog.services.models import model_create
 from catalog.services.namespaces import namespace_for_user
 from catalog.services.versions import version_publish
 
@@ -38,7 +38,7 @@ def finetune_publish(
     done = job.result_version or _published_by(job)
     if done is not None:
         return _record(job, done, metrics, 0)
-    staged = _without_base_name(staged, job.base_version)
+    staged = staged if _may_name_base(job) else [_json_unnamed(file) for file in staged]
     new_bytes = sum(
         f.size for f in {f.sha256: f for f in staged}.values() if not blob_exists(f.sha256)
     )
@@ -114,26 +114,35 @@ def _target_model_create(job: FineTuneJob, layout: dict) -> Model:
 
 def base_repo_for_files(job: FineTuneJob) -> dict:
     """What the adapter may write of the base into the derived files (card, peft
-    adapter_config.json): its name and revision only while it is public."""
+    adapter_config.json): its name and revision only when whoever may see the result may
+    see the base too (see _may_name_base)."""
     base = job.base_version
-    public = not base.model.private
+    named = _may_name_base(job)
     return {
-        "id": base.model.full_name if public else None,
-        "revision": base.revision if public else None,
+        "id": base.model.full_name if named else None,
+        "revision": base.revision if named else None,
         "license": base.model.license,
-        "target": job.target_name or (base.model.name if public else "fine-tuned model"),
+        "target": job.target_name or base.model.name,
     }
 
 
-def _without_base_name(staged: list[StagedFile], base: Version) -> list[StagedFile]:
-    """For a private base, JSON files copied from it lose what names where they were loaded
-    from, and a peft adapter_config.json its base (loaders need neither)."""
-    if not base.model.private:
-        return staged
-    return [_json_unnamed(file) for file in staged]
+def _may_name_base(job: FineTuneJob) -> bool:
+    """Files outlive access, so they name a private base only for the same audience: a new
+    version of the base, or a private result in the base's own namespace (a user's private
+    model fine-tuned privately), so `AutoPeftModel.from_pretrained` still finds the base."""
+    base = job.base_version.model
+    if not base.private or job.target_model_id == base.pk:
+        return True
+    target = job.target_model
+    if target is not None:
+        return target.private and target.namespace_id == base.namespace_id
+    own = namespace_for_user(user=job.owner)  # where _target_model_create will put it
+    return job.target_private and own.pk == base.namespace_id
 
 
 def _json_unnamed(staged: StagedFile) -> StagedFile:
+    """A JSON file without what names where it was loaded from (copied from a private base)
+    nor a peft adapter's base: loaders need neither."""
     if not staged.path.endswith(".json") or staged.size > MAX_JSON_BYTES:
         return staged
     local = Path(staged.local_path)
