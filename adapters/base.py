@@ -30,6 +30,12 @@ class DatasetLimits:
     max_text_file_bytes: int = 64 * MiB
     max_member_bytes: int = 64 * MiB  # one file inside a ZIP
     max_image_pixels: int = 25_000_000  # per image, e.g. 5000 x 5000
+    max_total_pixels: int = 2_000_000_000  # all images together: what one decoding pass costs
+    max_columns: int = 1_000  # fields in a CSV row, keys in a JSON Lines object
+    max_header_chars: int = 64 * 1024  # a CSV's first line, measured before any parsing
+    max_row_chars: int = MiB  # one record; training truncates texts to max_length tokens anyway
+    max_lines: int = 1_000_000  # physical lines of a text file (blank ones included)
+    max_seconds: float = 300.0  # one check of a dataset, wall clock
     min_examples_per_class: int = 2  # one to train on and one to validate with
     max_classes: int = 1_000
 
@@ -190,8 +196,15 @@ class Adapter(ABC):
         return HyperParams.from_dict({"strategy": strategy})
 
     @abstractmethod
+    def precheck_dataset(self, path: Path, limits: DatasetLimits) -> DatasetSummary:
+        """The web request's check: layout, labels and headers, no image decoding, a cost
+        bounded whatever the file holds; raises DatasetError. The worker runs
+        ``inspect_dataset`` before training."""
+
+    @abstractmethod
     def inspect_dataset(self, path: Path, limits: DatasetLimits) -> DatasetSummary:
-        """Validates the whole dataset; raises DatasetError."""
+        """Validates the whole dataset (images decoded), within ``limits``; raises
+        DatasetError."""
 
     def train(
         self,

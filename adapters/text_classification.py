@@ -18,5 +18,10 @@ class TextClassificationAdapter(Adapter):
     def accepts(self, base_format: dict) -> str | None:
         return text_refusal(base_format)
 
+    def precheck_dataset(self, path: Path, limits: DatasetLimits) -> DatasetSummary:
+        # Parsing text is linear and bounded (size, lines, row length, columns, time): the
+        # upload can check it all.
+        return load_text_dataset(path, limits)[1]
+
     def inspect_dataset(self, path: Path, limits: DatasetLimits) -> DatasetSummary:
         return load_text_dataset(path, limits)[1]

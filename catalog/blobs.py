@@ -92,9 +92,9 @@ def blob_open(sha256: str) -> IO[bytes]:
     return blob_storage().open(blob_storage_name(sha256), "rb")
 
 
-def blob_presigned_url(sha256: str, *, filename: str) -> str:
-    """A short-lived URL on the S3 server (expiry from HUB_PRESIGNED_URL_SECONDS)."""
-    disposition = f'attachment; filename="{filename}"'
+def blob_presigned_url(sha256: str, *, disposition: str) -> str:
+    """A short-lived URL on the S3 server (expiry from HUB_PRESIGNED_URL_SECONDS) that
+    answers with this Content-Disposition."""
     return blob_storage().url(
         blob_storage_name(sha256), parameters={"ResponseContentDisposition": disposition}
     )

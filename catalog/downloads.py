@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from typing import IO
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from django.conf import settings
 from django.http import FileResponse, HttpResponse, HttpResponseRedirect
@@ -40,6 +41,14 @@ def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
     if start >= size or (last and int(last) < start):
         raise RangeNotSatisfiable(f"Range {header} is outside this {size}-byte file.")
     return start, end
+
+
+def content_disposition(filename: str) -> str:
+    """`attachment` with the name as RFC 6266 `filename*` (UTF-8, percent-encoded: safe for
+    any stored name) and a plain ASCII `filename` for clients that read only that."""
+    fallback = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode()
+    fallback = re.sub(r"[^A-Za-z0-9 ._()+,-]", "_", fallback).strip() or "download"
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 class RangeFile:
@@ -83,7 +92,7 @@ def file_response(
         "X-Repo-Commit": version.revision,
         "Accept-Ranges": "bytes",
         "Cache-Control": cache_control,
-        "Content-Disposition": f'attachment; filename="{os.path.basename(row.path)}"',
+        "Content-Disposition": content_disposition(os.path.basename(row.path)),
     }
     if if_none_match and etag in [tag.strip() for tag in if_none_match.split(",")]:
         return _with_headers(HttpResponse(status=304), headers)
@@ -92,7 +101,7 @@ def file_response(
         return _head_response(headers, size, byte_range)
     if not blob_is_local():
         # Presigned URLs carry the Range through: the client repeats it at the S3 server.
-        url = blob_presigned_url(row.blob_id, filename=os.path.basename(row.path))
+        url = blob_presigned_url(row.blob_id, disposition=headers["Content-Disposition"])
         if settings.HUB_ACCEL_S3_PREFIX:  # nginx fetches the presigned URL itself
             parts = urlsplit(url)
             return _accel_response(

@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from catalog.errors import TOO_DEEP
+
 logger = logging.getLogger(__name__)
 
 MESSAGE = "The service is temporarily unavailable ({what}); try again in a few seconds."
@@ -78,3 +80,52 @@ class ServiceUnavailableMiddleware:
                 )
                 return unavailable_response(request, what)
         return None
+
+
+API_PREFIX = "/api/"
+API_MESSAGES = {
+    400: "The request could not be read: its headers or body are malformed or too large.",
+    403: "Forbidden.",
+    404: "No API endpoint at this URL; the API is described at /api/docs.",
+    413: "The request body is too large.",
+}
+SERVER_ERROR = "The server failed on this request; it has been logged. Try again later."
+KEPT_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate", "X-Error-Code", "X-Error-Message")
+
+
+class ApiJsonErrorsMiddleware:
+    """Under /api/ every error is `{"error": ...}`: also those Django or a plain view answers
+    with HTML (a function view's 405, the 400 of an unreadable body, DEBUG's 404 and 500
+    pages). A RecursionError from any view is the client's input nested too deeply: a 400."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not request.path.startswith(API_PREFIX) or response.status_code < 400:
+            return response
+        if response.streaming or response.get("Content-Type", "").startswith("application/json"):
+            return response
+        return api_error_response(request, response)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, RecursionError):
+            logger.warning("RecursionError answered as a 400: %s %s", request.method, request.path)
+            return JsonResponse({"error": TOO_DEEP}, status=400)
+        return None
+
+
+def api_error_response(request: HttpRequest, response: HttpResponse) -> JsonResponse:
+    status = response.status_code
+    if status == 405:
+        message = f"{request.method} is not allowed here; use {response.get('Allow', 'another')}."
+    elif status >= 500:
+        message = SERVER_ERROR
+    else:
+        message = API_MESSAGES.get(status, f"{status} {response.reason_phrase}.")
+    answer = JsonResponse({"error": message}, status=status)
+    for header in KEPT_HEADERS:
+        if header in response:
+            answer[header] = response[header]
+    return answer

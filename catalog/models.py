@@ -3,6 +3,7 @@ catalog.selectors; nothing here talks to storage or the network."""
 
 from __future__ import annotations
 
+import secrets
 import uuid
 
 from django.conf import settings
@@ -35,9 +36,17 @@ class Namespace(models.Model):
         return self.name
 
 
+def public_id_new() -> str:
+    """24 hex digits like the Hub's ObjectIds, but random: sequential ids would tell how many
+    models, private ones included, were created in between."""
+    return secrets.token_hex(12)
+
+
 class Model(models.Model):
     """A model repository: metadata plus an ordered history of immutable versions."""
 
+    # What the API shows as `_id`; the primary key stays internal.
+    public_id = models.CharField(max_length=24, unique=True, default=public_id_new, editable=False)
     namespace = models.ForeignKey(Namespace, on_delete=models.CASCADE, related_name="models")
     name = models.CharField(max_length=96)
     card = models.TextField(blank=True)

@@ -3,6 +3,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import reduce
+from operator import or_
+
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
@@ -20,6 +25,43 @@ def visibility_q(user: AnyUser) -> Q:
     if user.is_superuser:
         return Q()
     return Q(private=False) | Q(namespace_id__in=visible_namespace_ids(user))
+
+
+@dataclass(frozen=True)
+class Sight:
+    """Which models one viewer may see, read once per request: the public ones, and the
+    private ones in `namespaces` (every one for superusers)."""
+
+    everything: bool = False
+    namespaces: frozenset[int] = frozenset()
+
+    def sees(self, model: Model) -> bool:
+        return self.everything or not model.private or model.namespace_id in self.namespaces
+
+
+def sight_of(user: AnyUser) -> Sight:
+    if getattr(user, "is_superuser", False):
+        return Sight(everything=True)
+    return Sight(namespaces=frozenset(visible_namespace_ids(user)))
+
+
+def names_hidden(names: Iterable[str], *, sight: Sight) -> frozenset[str]:
+    """Those of the "owner/name" strings that name a private model here the viewer may not
+    see, lower-cased. Names of models elsewhere or of no model are not hidden."""
+    pairs = {
+        tuple(name.strip().split("/"))
+        for name in names
+        if isinstance(name, str) and name.count("/") == 1
+    }
+    if sight.everything or not pairs:
+        return frozenset()
+    wanted = reduce(or_, (Q(namespace__name=owner, name=repo) for owner, repo in pairs))
+    rows = (
+        Model.objects.filter(wanted, private=True)
+        .exclude(namespace_id__in=sight.namespaces)
+        .values_list("namespace__name", "name")
+    )
+    return frozenset(f"{owner}/{repo}".lower() for owner, repo in rows)
 
 
 def models_visible_to(user: AnyUser) -> QuerySet[Model]:
@@ -66,13 +108,15 @@ def version_file_get(*, version: Version, path: str) -> VersionFile:
     return row
 
 
-def version_lineage(version: Version, *, user: AnyUser, limit: int = 20) -> list[Version]:
-    """Ancestors of a version (parent first), stopping at any the user may not see."""
-    chain: list[Version] = []
-    visible = visibility_q(user)
+def version_lineage(version: Version, *, user: AnyUser, limit: int = 20) -> list[Version | None]:
+    """Ancestors of a version, parent first. One the user may not see ends the chain as
+    None, shown as "a private model": nothing of it, or of what lies beyond it."""
+    sight = sight_of(user)
+    chain: list[Version | None] = []
     current = version.parent
     while current is not None and len(chain) < limit:
-        if not Model.objects.filter(visible, pk=current.model_id).exists():
+        if not sight.sees(current.model):
+            chain.append(None)
             break
         chain.append(current)
         current = current.parent

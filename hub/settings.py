@@ -23,7 +23,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 HUB_SITE_URL = env_str("HUB_SITE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "hub.admin.HubAdminConfig",  # django.contrib.admin, its log-in under the log-in limits
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -38,6 +38,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Errors under /api/ are `{"error": ...}` even when Django or a plain view answers them.
+    "catalog.middleware.ApiJsonErrorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -152,6 +154,12 @@ HUB_MAX_REQUEST_SIZE = env_int("HUB_MAX_REQUEST_SIZE", 10 * 1024**3)
 HUB_MAX_FILES_PER_VERSION = env_int("HUB_MAX_FILES_PER_VERSION", 1000)
 # Git-LFS objects uploaded but never committed are swept after this long.
 HUB_LFS_STAGING_SECONDS = env_int("HUB_LFS_STAGING_SECONDS", 24 * 3600)
+# Per-user quotas (catalog/services/quotas.py; 0 = none): bytes stored (distinct blobs of the
+# versions a user authored, plus their datasets), LFS bytes staged, fine-tune jobs queued or
+# running.
+HUB_QUOTA_BYTES = env_int("HUB_QUOTA_BYTES", 100 * 1024**3)
+HUB_QUOTA_LFS_STAGING_BYTES = env_int("HUB_QUOTA_LFS_STAGING_BYTES", 50 * 1024**3)
+HUB_QUOTA_JOBS = env_int("HUB_QUOTA_JOBS", 8)
 FILE_UPLOAD_TEMP_DIR = env_str("FILE_UPLOAD_TEMP_DIR", str(DATA_DIR / "tmp"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 0  # every upload goes to a temp file that we hash as it arrives
 FILE_UPLOAD_HANDLERS = ["catalog.uploads.HashingUploadHandler"]
@@ -166,8 +174,15 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
-HUB_LOGIN_RATE = env_str("HUB_LOGIN_RATE", "10/300")  # attempts per seconds, per client+user
-HUB_UPLOAD_RATE = env_str("HUB_UPLOAD_RATE", "120/3600")  # uploads per seconds, per user
+# Log-in guessing: after this many failures a username, or a client (across usernames), waits
+# HUB_LOGIN_LOCK_SECONDS, doubled for each further failure, up to HUB_LOGIN_LOCK_MAX_SECONDS.
+HUB_LOGIN_USER_FAILURES = env_int("HUB_LOGIN_USER_FAILURES", 5)
+HUB_LOGIN_CLIENT_FAILURES = env_int("HUB_LOGIN_CLIENT_FAILURES", 20)
+HUB_LOGIN_LOCK_SECONDS = env_int("HUB_LOGIN_LOCK_SECONDS", 60)
+HUB_LOGIN_LOCK_MAX_SECONDS = env_int("HUB_LOGIN_LOCK_MAX_SECONDS", 3600)
+HUB_UPLOAD_RATE = env_str("HUB_UPLOAD_RATE", "600/3600")  # commits + LFS objects, per user
+# /api/validate-yaml parses YAML for anyone: anonymous callers get this many per seconds.
+HUB_VALIDATE_YAML_RATE = env_str("HUB_VALIDATE_YAML_RATE", "30/60")
 HUB_DOWNLOAD_DEDUP_SECONDS = env_int("HUB_DOWNLOAD_DEDUP_SECONDS", 300)
 
 # --- Search: the database by default; OpenSearch/Elasticsearch when configured.
@@ -208,6 +223,11 @@ HUB_FINETUNE_GPU_STRATEGIES = env_list("HUB_FINETUNE_GPU_STRATEGIES", "full,last
 HUB_DATASET_MAX_ROWS = env_int("HUB_DATASET_MAX_ROWS", 100_000)
 HUB_DATASET_MAX_ZIP_MEMBERS = env_int("HUB_DATASET_MAX_ZIP_MEMBERS", 20_000)
 HUB_DATASET_MAX_UNCOMPRESSED_BYTES = env_int("HUB_DATASET_MAX_UNCOMPRESSED_BYTES", 512 * 1024**2)
+# Images are decoded on the worker only: these bound what one dataset check costs there.
+HUB_DATASET_MAX_TOTAL_PIXELS = env_int("HUB_DATASET_MAX_TOTAL_PIXELS", 2_000_000_000)
+HUB_DATASET_MAX_COLUMNS = env_int("HUB_DATASET_MAX_COLUMNS", 1_000)
+HUB_DATASET_CHECK_SECONDS = env_int("HUB_DATASET_CHECK_SECONDS", 300)  # the worker's check
+HUB_DATASET_UPLOAD_CHECK_SECONDS = env_int("HUB_DATASET_UPLOAD_CHECK_SECONDS", 10)  # a backstop
 
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_ACKS_LATE = True
@@ -240,7 +260,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "catalog.api.parsers.JSONObjectParser",  # objects only: a 400 for [], "x", 1, null
         "catalog.api.parsers.RepoMultiPartParser",
         "rest_framework.parsers.FormParser",
     ],
@@ -338,8 +358,10 @@ SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", False)
 
 # --- Production (docs/deployment.md): all off by default so `make run` serves plain HTTP.
-# Behind nginx/a load balancer that terminates TLS and sets X-Forwarded-Proto.
-if env_bool("HUB_BEHIND_PROXY", False):
+# Behind nginx/a load balancer that terminates TLS and sets X-Forwarded-Proto. Only then is
+# X-Forwarded-For read, and only its right-most address, the one that proxy appended.
+HUB_BEHIND_PROXY = env_bool("HUB_BEHIND_PROXY", False)
+if HUB_BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = env_bool("USE_X_FORWARDED_HOST", False)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)

@@ -1,6 +1,7 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
+from catalog.api.errors import api_not_found
 from catalog.views import health
 
 urlpatterns = [
@@ -9,6 +10,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("catalog.api.docs_urls")),
     path("api/", include("catalog.api.urls")),
+    re_path(r"^api/", api_not_found),  # no API route matched: JSON, as every API error
     path("", include("catalog.urls")),
 ]
 

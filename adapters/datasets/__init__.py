@@ -17,6 +17,7 @@ __all__ = [
     "inspect_dataset",
     "load_image_dataset",
     "load_text_dataset",
+    "precheck_image_dataset",
 ]
 
 
@@ -42,12 +43,22 @@ def load_text_dataset(path: Path, limits: DatasetLimits) -> tuple[TextDataset, D
 def load_image_dataset(
     path: Path, limits: DatasetLimits, *, decode: bool = True
 ) -> tuple[ImageDataset, DatasetSummary]:
+    """With ``decode`` (the worker's check) every image is decoded once; without, only the
+    layout is read (training, once the job's check has passed)."""
+    return _images(path, limits, "pixels" if decode else "layout")
+
+
+def precheck_image_dataset(path: Path, limits: DatasetLimits) -> DatasetSummary:
+    """The web request's check: layout, classes, declared sizes and image headers."""
+    return _images(path, limits, "headers")[1]
+
+
+def _images(path: Path, limits: DatasetLimits, depth: str) -> tuple[ImageDataset, DatasetSummary]:
     if not is_zip(path):
         raise DatasetError(
             "Image classification needs a ZIP archive with one folder of images per class."
         )
-    ds = load_images(Path(path), limits, decode=decode)
-    per_class = check_classes(ds.labels, limits)
+    ds, per_class = load_images(Path(path), limits, depth)
     summary = DatasetSummary("images", len(ds.members), list(per_class), per_class, "zip")
     return ds, summary
 

@@ -1,7 +1,8 @@
-"""Checks shared by every dataset kind: classes and examples per class."""
+"""Checks shared by every dataset kind: classes and examples per class, the time budget."""
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 
 from ..base import DatasetError, DatasetLimits
@@ -31,3 +32,19 @@ def check_classes(labels: list[str], limits: DatasetLimits) -> dict[str, int]:
             f"{shown}{more}. Add examples or remove those classes."
         )
     return {c: counts[c] for c in sorted(counts)}
+
+
+class Deadline:
+    """The wall-clock budget of one check; ``check()`` runs between units of work (a row, an
+    image), so no unit outlives it by more than its own bounded cost."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.ends = time.monotonic() + seconds
+
+    def check(self, where: str) -> None:
+        if time.monotonic() >= self.ends:
+            raise DatasetError(
+                f"Checking the dataset took more than {self.seconds:g} s (stopped at {where}). "
+                "Use fewer or smaller files, or split the dataset."
+            )

@@ -9,15 +9,22 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import pairwise
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from PIL import Image
 
 from ..base import DatasetError, DatasetLimits
-from .zipsafe import ARCHIVE_SUFFIXES, Budget, is_ignored, open_zip
-
-# Only plain raster formats: Pillow's other plugins (EPS via Ghostscript...) are attack surface.
-FORMATS = ("PNG", "JPEG", "BMP", "GIF", "WEBP")
+from .checks import Deadline, check_classes
+from .headers import FORMATS, NOT_AN_IMAGE, RequestWindow, check_headers, check_image_pixels
+from .headers import not_an_image as not_an_image_error
+from .zipsafe import (
+    ARCHIVE_SUFFIXES,
+    Budget,
+    check_declared,
+    is_ignored,
+    open_zip,
+    parts_of,
+)
 
 
 @dataclass
@@ -56,26 +63,19 @@ def decode_image(data: bytes, member: str, limits: DatasetLimits) -> Image.Image
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             img = Image.open(io.BytesIO(data), formats=FORMATS)
-            if img.width * img.height > limits.max_image_pixels:
-                raise DatasetError(
-                    f"{member!r} is {img.width}x{img.height} pixels; images may have at most "
-                    f"{limits.max_image_pixels:,} pixels. Downscale it."
-                )
+            check_image_pixels(member, img.width, img.height, limits)  # before decoding
             img.load()
     except DatasetError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise DatasetError(f"{member!r} is too large to decode (decompression bomb).") from None
-    except (OSError, SyntaxError, ValueError) as exc:
-        raise DatasetError(
-            f"{member!r} is not an image we can read ({type(exc).__name__}). "
-            f"Use {', '.join(FORMATS)} files only."
-        ) from None
+    except NOT_AN_IMAGE as exc:
+        raise not_an_image_error(member, type(exc).__name__) from None
     return img
 
 
 def class_of(name: str, wrapper: str | None) -> str:
-    parts = PurePosixPath(name.replace("\\", "/")).parts
+    parts = parts_of(name)
     if wrapper is not None:
         parts = parts[1:]
     if len(parts) != 2:
@@ -88,8 +88,9 @@ def class_of(name: str, wrapper: str | None) -> str:
 
 def find_wrapper(names: list[str]) -> str | None:
     """One shared top-level folder, with class folders inside it, is a wrapper to skip."""
-    tops = {PurePosixPath(n.replace("\\", "/")).parts[0] for n in names}
-    deep = all(len(PurePosixPath(n.replace("\\", "/")).parts) == 3 for n in names)
+    split = [parts_of(n) for n in names]
+    tops = {parts[0] for parts in split}
+    deep = all(len(parts) == 3 for parts in split)
     return next(iter(tops)) if len(tops) == 1 and deep else None
 
 
@@ -110,15 +111,32 @@ def list_examples(zf: zipfile.ZipFile) -> tuple[list[str], list[str]]:
     return names, [class_of(n, wrapper) for n in names]
 
 
-def load_images(path: Path, limits: DatasetLimits, *, decode: bool = True) -> ImageDataset:
-    """Validates layout and (with ``decode``) decodes every image once."""
+def load_images(
+    path: Path, limits: DatasetLimits, depth: str = "pixels"
+) -> tuple[ImageDataset, dict[str, int]]:
+    """Layout and classes from the ZIP's directory, then by ``depth``: "layout" stops there
+    (training, after the worker's check), "headers" is the web request's check, "pixels"
+    the worker's. Returns the dataset and the examples per class."""
     zf = open_zip(path, limits)
     try:
         members, labels = list_examples(zf)
-        if decode:
-            budget = Budget(limits)
-            for member in members:
-                decode_image(budget.read(zf, zf.getinfo(member)), member, limits)
+        per_class = check_classes(labels, limits)
+        if depth == "headers":
+            check_declared([zf.getinfo(m) for m in members], limits)
+            check_headers(zf, members, limits, Deadline(limits.max_seconds), RequestWindow())
+        elif depth == "pixels":
+            decode_all(zf, members, limits)
     finally:
         zf.close()
-    return ImageDataset(path, members, labels)
+    return ImageDataset(path, members, labels), per_class
+
+
+def decode_all(zf: zipfile.ZipFile, members: list[str], limits: DatasetLimits) -> None:
+    """Every header first, so the pixel limits apply before anything is decoded; then every
+    image decoded once, within the time budget."""
+    deadline = Deadline(limits.max_seconds)
+    check_headers(zf, members, limits, deadline)
+    budget = Budget(limits)
+    for member in members:
+        deadline.check(repr(member))
+        decode_image(budget.read(zf, zf.getinfo(member)), member, limits)

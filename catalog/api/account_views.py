@@ -9,9 +9,10 @@ from rest_framework.response import Response
 from catalog import selectors
 from catalog.api.serializers import iso
 from catalog.api.views import HubAPIView, admin_model
-from catalog.errors import InvalidInput, NotFound, Unauthorized
+from catalog.errors import Forbidden, InvalidInput, NotFound, Unauthorized
 from catalog.models import AuditEvent, Namespace
 from catalog.naming import name_validate
+from catalog.permissions import org_members_visible
 from catalog.services.forks import model_fork
 from catalog.services.orgs import member_remove, member_set, org_create
 from catalog.services.social import like_set
@@ -79,6 +80,18 @@ class Organizations(HubAPIView):
         signed_in(request)
         org = org_create(user=request.user, name=str(request.data.get("name") or ""))
         return Response({"name": org.name, "type": "org"}, status=201)
+
+
+class OrganizationMembers(HubAPIView):
+    """Who belongs to an organization: shown to its members and site admins only."""
+
+    def get(self, request: Request, org: str) -> Response:
+        signed_in(request)
+        namespace = org_or_404(org)
+        if not org_members_visible(user=request.user, org=namespace):
+            raise Forbidden(f"Only members of {namespace.name} can see its members.")
+        members = namespace.members.select_related("user").order_by("user__username")
+        return Response([{"user": m.user.get_username(), "role": m.role} for m in members])
 
 
 class OrganizationMember(HubAPIView):

@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
-from django.http import Http404
+import logging
+
+from django.http import Http404, HttpRequest, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from catalog.errors import HubError
+from catalog.errors import TOO_DEEP, HubError
+
+logger = logging.getLogger(__name__)
+
+HEADER_MAX = 500
+
+
+def header_safe(text: str) -> str:
+    """One line of printable ASCII: messages quote what the client sent (a path with CR/LF,
+    NUL or non-Latin-1 letters), and a header may carry none of that."""
+    safe = "".join(
+        char if " " <= char <= "~" else char.encode("unicode_escape").decode() for char in text
+    )
+    return safe[:HEADER_MAX]
 
 
 def error_response(message: str, status_code: int, code: str = "") -> Response:
@@ -18,9 +33,10 @@ def error_response(message: str, status_code: int, code: str = "") -> Response:
 
 
 def set_error_headers(response, code: str, message: str) -> None:
-    """The headers the Hugging Face client reads to name an error (headers must be ASCII)."""
-    response["X-Error-Code"] = code
-    response["X-Error-Message"] = message.encode("ascii", "replace").decode()[:500]
+    """The headers the Hugging Face client reads to name an error; the one place they are set."""
+    if code:
+        response["X-Error-Code"] = header_safe(code)
+    response["X-Error-Message"] = header_safe(message)
 
 
 def json_exception_handler(exc: Exception, context: dict) -> Response | None:
@@ -28,6 +44,9 @@ def json_exception_handler(exc: Exception, context: dict) -> Response | None:
         return error_response(exc.message, exc.status, exc.code)
     if isinstance(exc, Http404):
         return error_response("Not found.", status.HTTP_404_NOT_FOUND, "NotFound")
+    if isinstance(exc, RecursionError):  # the last resort: every parser should refuse first
+        logger.warning("RecursionError answered as a 400: %s", context.get("view"))
+        return error_response(TOO_DEEP, status.HTTP_400_BAD_REQUEST, "BadRequest")
     response = exception_handler(exc, context)
     if response is None:
         return None
@@ -38,8 +57,16 @@ def json_exception_handler(exc: Exception, context: dict) -> Response | None:
         message = str(detail.get("detail", detail)) if isinstance(detail, dict) else str(detail)
     response.data = {"error": message}
     if isinstance(exc, exceptions.AuthenticationFailed | exceptions.NotAuthenticated):
-        response["X-Error-Message"] = message
+        set_error_headers(response, "", message)
     return response
+
+
+def api_not_found(request: HttpRequest, *args, **kwargs) -> JsonResponse:
+    """Every /api/ URL that no route matches, whatever DEBUG says: JSON, like all API errors."""
+    return JsonResponse(
+        {"error": f"No API endpoint at {request.path!r}; the API is described at /api/docs."},
+        status=404,
+    )
 
 
 def _flatten(detail: object) -> str:

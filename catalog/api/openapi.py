@@ -14,6 +14,7 @@ from drf_spectacular.utils import (
 from rest_framework import serializers as s
 
 from catalog.api import account_views, finetune_views, views
+from catalog.api.schema import ErrorSerializer
 from catalog.api.serializers import ModelCreateSerializer, ModelUpdateSerializer
 
 
@@ -40,13 +41,21 @@ class SiblingSerializer(s.Serializer):
     size = s.IntegerField()
     blobId = s.CharField()
     lfs = LfsSerializer()
-    metadata = s.DictField(help_text="What the hub read from the file (format, tensors ...).")
+    metadata = s.DictField(
+        help_text="What the hub read from the file (format, tensors ...); `scan` is "
+        '"safe", or "unscanned" for a format the upload scanner cannot look into.'
+    )
 
 
 class VersionRefSerializer(s.Serializer):
-    id = s.CharField(help_text="owner/name")
-    version = s.IntegerField()
-    sha = s.CharField()
+    id = s.CharField(help_text="owner/name", allow_null=True)
+    version = s.IntegerField(allow_null=True)
+    sha = s.CharField(allow_null=True)
+    private = s.BooleanField(
+        required=False,
+        help_text="Present and true for a private model you may not see: id, version and "
+        "sha are then null.",
+    )
 
 
 class VersionSerializer(s.Serializer):
@@ -63,7 +72,7 @@ class VersionSerializer(s.Serializer):
 
 
 class ModelSummarySerializer(s.Serializer):
-    _id = s.CharField()
+    _id = s.CharField(help_text="24 random hex digits; says nothing about other models.")
     id = s.CharField()
     modelId = s.CharField()
     author = s.CharField()
@@ -273,6 +282,19 @@ extend_schema_view(
         responses={201: inline_serializer("Org", {"name": s.CharField(), "type": s.CharField()})},
     )
 )(account_views.Organizations)
+extend_schema_view(
+    get=extend_schema(
+        description="Members of an organization and their roles. Membership is not public: "
+        "only members of the organization (any role) and site admins may list it; anyone "
+        "else gets 403, and an anonymous caller 401.",
+        responses={
+            200: inline_serializer(
+                "MemberList", {"user": s.CharField(), "role": s.CharField()}, many=True
+            ),
+            403: ErrorSerializer,
+        },
+    ),
+)(account_views.OrganizationMembers)
 extend_schema_view(
     put=extend_schema(
         request=inline_serializer(

@@ -1,7 +1,36 @@
+"""Request body parsers for the API. JSON bodies must be objects: every endpoint reads named
+fields (`request.data.get`), so a list, string, number or null is refused here, once, with a
+400 that says so, instead of failing inside a view."""
+
 from __future__ import annotations
 
+from django.conf import settings
 from django.http.multipartparser import MultiPartParser as DjangoMultiPartParser
-from rest_framework.parsers import MultiPartParser
+from django.http.multipartparser import MultiPartParserError
+from rest_framework.exceptions import ParseError
+from rest_framework.parsers import DataAndFiles, JSONParser, MultiPartParser
+
+from catalog.errors import TOO_DEEP
+
+JSON_KINDS = {list: "a list", str: "a string", int: "a number", float: "a number", bool: "a boolean"}
+
+
+class JSONObjectParser(JSONParser):
+    def parse(self, stream, media_type=None, parser_context=None) -> dict:
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError as exc:
+            raise ParseError(TOO_DEEP) from exc
+        return json_object_check(data)
+
+
+def json_object_check(data: object) -> dict:
+    if not isinstance(data, dict):
+        kind = "null" if data is None else JSON_KINDS.get(type(data), type(data).__name__)
+        raise ParseError(
+            f"The request body must be a JSON object ({{\"field\": value, ...}}), not {kind}."
+        )
+    return data
 
 
 class RawNameMultiPartParser(DjangoMultiPartParser):
@@ -14,11 +43,6 @@ class RawNameMultiPartParser(DjangoMultiPartParser):
 
 class RepoMultiPartParser(MultiPartParser):
     def parse(self, stream, media_type=None, parser_context=None):
-        from django.conf import settings
-        from django.http.multipartparser import MultiPartParserError
-        from rest_framework.exceptions import ParseError
-        from rest_framework.parsers import DataAndFiles
-
         parser_context = parser_context or {}
         request = parser_context["request"]
         encoding = parser_context.get("encoding", settings.DEFAULT_CHARSET)

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from rest_framework import serializers
 
+from catalog.ancestry import Ancestry, ancestry_for, hidden_ref
 from catalog.models import Model, Version
 from catalog.selectors import AnyUser, version_lineage
 from catalog.vocab import LICENSES, SOURCE_DOMAINS, TASKS
@@ -27,22 +28,28 @@ def model_tags(model: Model) -> list[str]:
     return list(dict.fromkeys(tags))
 
 
-def card_data(model: Model) -> dict:
+def card_data(model: Model, ancestry: Ancestry) -> dict:
     return {
         "license": model.license,
         "pipeline_tag": model.task,
         "library_name": model.library or None,
-        "tags": model.tags,
+        "tags": ancestry.tags(model.tags),
         "datasets": model.datasets,
         "language": model.languages,
         "source_domain": model.source_domain,
     }
 
 
-def model_summary(model: Model, *, sha: str | None = None) -> dict:
+def model_summaries(models: list[Model], *, user: AnyUser) -> list[dict]:
+    """`GET /api/models`: each model's summary (with `latest_sha`), for this viewer."""
+    ancestry = ancestry_for(user=user, models=models)
+    return [model_summary(m, sha=m.latest_sha, ancestry=ancestry) for m in models]
+
+
+def model_summary(model: Model, *, sha: str | None = None, ancestry: Ancestry) -> dict:
     """The list shape: what `GET /api/models` returns per model."""
     return {
-        "_id": str(model.pk),
+        "_id": model.public_id,
         "id": model.full_name,
         "modelId": model.full_name,
         "author": model.namespace.name,
@@ -54,7 +61,7 @@ def model_summary(model: Model, *, sha: str | None = None) -> dict:
         "gated": False,
         "downloads": model.downloads,
         "likes": model.likes,
-        "tags": model_tags(model),
+        "tags": ancestry.tags(model_tags(model)),
         "pipeline_tag": model.task,
         "library_name": model.library or None,
         "task": model.task,
@@ -64,22 +71,31 @@ def model_summary(model: Model, *, sha: str | None = None) -> dict:
     }
 
 
-def version_brief(version: Version) -> dict:
+def versions_brief(model: Model, versions: list[Version], *, user: AnyUser) -> list[dict]:
+    ancestry = ancestry_for(user=user, models=[model], versions=versions)
+    return [version_brief(version, ancestry=ancestry) for version in versions]
+
+
+def version_brief(version: Version, *, ancestry: Ancestry) -> dict:
     return {
         "number": version.number,
         "name": f"v{version.number}",
         "sha": version.revision,
-        "message": version.message,
+        "message": ancestry.text(version.message),
         "origin": version.origin,
         "status": version.status,
         "author": version.author.get_username() if version.author else None,
         "createdAt": iso(version.created_at),
         "totalSize": version.total_size,
-        "parent": version_ref(version.parent) if version.parent_id else None,
+        "parent": version_ref(version.parent, ancestry) if version.parent_id else None,
     }
 
 
-def version_ref(version: Version) -> dict:
+def version_ref(version: Version, ancestry: Ancestry | None = None) -> dict:
+    """A link to a version; `hidden_ref()` when `ancestry`'s viewer may not see its model
+    (without `ancestry`: for a viewer known to see it, such as a job's owner)."""
+    if ancestry is not None and not ancestry.shows(version):
+        return hidden_ref()
     return {"id": version.model.full_name, "version": version.number, "sha": version.revision}
 
 
@@ -97,25 +113,27 @@ def siblings(version: Version) -> list[dict]:
 
 
 def model_detail(model: Model, version: Version | None, *, user: AnyUser) -> dict:
-    data = model_summary(model, sha=version.revision if version else None)
     versions = list(
         model.versions.filter(status=Version.Status.READY).select_related(
             "author", "parent__model__namespace"
         )
     )
+    ancestry = ancestry_for(user=user, models=[model], versions=[*versions, version])
+    data = model_summary(model, sha=version.revision if version else None, ancestry=ancestry)
+    lineage = version_lineage(version, user=user) if version else []
     data.update(
-        cardData=card_data(model),
+        cardData=card_data(model, ancestry),
         siblings=siblings(version) if version else [],
         usedStorage=version.total_size if version else 0,
-        card=model.card,
-        version=version_brief(version) if version else None,
-        versions=[version_brief(v) for v in versions],
+        card=ancestry.text(model.card),
+        version=version_brief(version, ancestry=ancestry) if version else None,
+        versions=[version_brief(v, ancestry=ancestry) for v in versions],
         aliases={
             alias.name: alias.version.number for alias in model.aliases.select_related("version")
         },
-        parent=version_ref(version.parent) if version and version.parent_id else None,
-        lineage=[version_ref(v) for v in version_lineage(version, user=user)] if version else [],
-        metadata=version.metadata if version else {},
+        parent=version_ref(version.parent, ancestry) if version and version.parent_id else None,
+        lineage=[version_ref(v, ancestry) if v else hidden_ref() for v in lineage],
+        metadata=ancestry.metadata(version.metadata) if version else {},
         metrics=version.metrics if version else {},
     )
     return data

@@ -24,6 +24,11 @@ urlpatterns = [
     re_path(rf"^models/{NAME}/audit$", account_views.ModelAudit.as_view(), name="api-audit"),
     path("organizations", account_views.Organizations.as_view(), name="api-orgs"),
     path(
+        "organizations/<str:org>/members",
+        account_views.OrganizationMembers.as_view(),
+        name="api-org-members",
+    ),
+    path(
         "organizations/<str:org>/members/<str:username>",
         account_views.OrganizationMember.as_view(),
         name="api-org-member",

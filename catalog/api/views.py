@@ -20,6 +20,7 @@ from catalog.search import get_backend
 from catalog.search.params import search_query
 from catalog.services.aliases import alias_delete, alias_set
 from catalog.services.models import model_create, model_delete, model_update
+from catalog.services.quotas import quota_check_bytes
 from catalog.services.versions import OnHead, version_publish
 from catalog.staging import staged_from_uploads
 
@@ -144,6 +145,7 @@ class VersionListCreate(HubAPIView):
             raise InvalidInput("mode must be 'add' (on top of the latest version) or 'replace'.")
         uploads = request.FILES.getlist("files") + request.FILES.getlist("file")
         staged = staged_from_uploads(uploads, request.data.getlist("paths"))
+        quota_check_bytes(user=request.user, adding=sum(file.size for file in staged))
         version = version_publish(
             model=model,
             files=staged,

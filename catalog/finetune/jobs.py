@@ -1,4 +1,5 @@
-"""Fine-tune jobs: submit (validate everything up front) and cancel.
+"""Fine-tune jobs: submit (validate everything cheap up front; the worker checks the dataset
+in full when the job starts) and cancel.
 
 The worker's run is ``catalog.finetune.run``; publishing the result is
 ``catalog.finetune.publish``."""
@@ -22,6 +23,7 @@ from catalog.permissions import model_can_write
 from catalog.services.audit import audit
 from catalog.services.datasets import adapter_get
 from catalog.services.namespaces import namespace_for_user
+from catalog.services.quotas import quota_check_jobs
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +42,7 @@ def finetune_submit(
     """Validate and queue a job; the worker starts it once this transaction commits."""
     if dataset.owner_id != user.pk:
         raise NotFound("No such dataset.")
+    quota_check_jobs(user=user)
     adapter = adapter_get(adapter_key)
     reason = adapter.accepts(finetune_options(base_version).base_format)
     if reason:

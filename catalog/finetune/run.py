@@ -26,7 +26,7 @@ from catalog.finetune.publish import base_repo_for_files, finetune_publish
 from catalog.finetune.rights import finetune_job_rights_check
 from catalog.finetune.workspace import blob_to_path, version_materialize
 from catalog.models import FineTuneJob
-from catalog.services.datasets import adapter_get, dataset_limits
+from catalog.services.datasets import adapter_get, dataset_check, dataset_limits
 from catalog.services.formats import version_format_dict
 
 logger = logging.getLogger(__name__)
@@ -92,10 +92,12 @@ def _train_and_publish(job: FineTuneJob) -> None:
     params = params_validate(adapter, job.params)
     finetune_job_rights_check(job)
     base = job.base_version
+    reporter = JobReporter(job.pk)
     with tempfile.TemporaryDirectory(prefix="finetune-", dir=settings.FILE_UPLOAD_TEMP_DIR) as tmp:
         root = Path(tmp)
-        base_dir = version_materialize(base, root / "base")
         dataset_path = blob_to_path(job.dataset.blob_id, root / "data" / "dataset")
+        _check_dataset(adapter, dataset_path, reporter)
+        base_dir = version_materialize(base, root / "base")
         output = root / "out"
         output.mkdir()
         request = TrainRequest(
@@ -109,7 +111,6 @@ def _train_and_publish(job: FineTuneJob) -> None:
             limits=dataset_limits(),
             device=settings.HUB_FINETUNE_DEVICE,
         )
-        reporter = JobReporter(job.pk)
         started = time.monotonic()
         result = adapter.train(
             request,
@@ -127,6 +128,17 @@ def _train_and_publish(job: FineTuneJob) -> None:
             layout=result.layout,
         )
         reporter.log(f"Published {version.model.full_name} v{version.number}.")
+
+
+def _check_dataset(adapter, dataset_path: Path, reporter: JobReporter) -> None:
+    """The full check the upload left to the worker (images decoded, within the limits);
+    a DatasetError fails the job with its message."""
+    reporter.log("Checking the dataset.")
+    summary, seconds = dataset_check(adapter=adapter, path=dataset_path)
+    reporter.log(
+        f"Dataset checked in {seconds:.1f} s: {summary.rows} examples, "
+        f"{len(summary.classes)} classes."
+    )
 
 
 class JobReporter:

@@ -1,63 +1,61 @@
-"""Headers of the small self-describing formats: numpy .npy and GGUF."""
+"""Headers of the small self-describing formats: numpy .npy and GGUF.
+
+`NpyHeader.dtype.hasobject` is numpy's own test for "the data is a pickle": it covers
+object fields of structured dtypes ('i4,O'), subarrays and nested fields."""
 
 from __future__ import annotations
 
-import ast
+import io
 import math
 import struct
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
+
+import numpy as np
+from numpy.lib import format as npformat
 
 from catalog.inspect.errors import InspectionError
 
 NPY_MAGIC = b"\x93NUMPY"
-MAX_NPY_HEADER = 65536  # numpy itself refuses headers over 10 000 bytes by default
+MAX_NPY_HEADER = 65536  # np.load's default is 10 000 bytes, and no limit with allow_pickle
+NPY_PREFIX = MAX_NPY_HEADER + 12  # magic, version, length field, header
 
 
-def parse_npy_header(prefix: bytes) -> dict[str, Any]:
-    """Parse the header dict at the start of an .npy stream (`prefix` = its first bytes)."""
-    if not prefix.startswith(NPY_MAGIC) or len(prefix) < 10:
-        raise InspectionError("not an .npy stream")
-    major = prefix[6]
-    if major == 1:
-        (length,), start = struct.unpack("<H", prefix[8:10]), 10
-    elif major in (2, 3) and len(prefix) >= 12:
-        (length,), start = struct.unpack("<I", prefix[8:12]), 12
-    else:
-        raise InspectionError(f"unsupported .npy version {major}")
-    if length > MAX_NPY_HEADER or start + length > len(prefix):
-        raise InspectionError(".npy header is truncated or too large")
+class NpyHeader(NamedTuple):
+    shape: tuple[int, ...]
+    fortran_order: bool
+    dtype: np.dtype
+
+
+def read_npy_header(prefix: bytes) -> NpyHeader:
+    """numpy's own reader of the header at the start of an .npy stream (`prefix` = its
+    first bytes), versions 1.0, 2.0 and 3.0; the data is never read."""
+    stream = io.BytesIO(prefix)
     try:
-        # literal_eval evaluates literals only; this is what numpy does too.
-        header = ast.literal_eval(prefix[start : start + length].decode("utf-8"))
-    except (ValueError, SyntaxError, UnicodeDecodeError, MemoryError, RecursionError):
-        raise InspectionError(".npy header is not a Python literal") from None
-    if not isinstance(header, dict) or not {"descr", "shape"} <= header.keys():
-        raise InspectionError(".npy header lacks descr/shape")
-    return header
-
-
-def has_object_dtype(descr: Any) -> bool:
-    """True when the dtype (or a field of a structured dtype) holds Python objects."""
-    if isinstance(descr, str):
-        return descr.lstrip("<>|=").startswith("O")
-    if isinstance(descr, list):
-        return any(
-            isinstance(field, tuple) and len(field) >= 2 and has_object_dtype(field[1])
-            for field in descr
-        )
-    return True  # an unexpected descr cannot be vouched for
+        version = npformat.read_magic(stream)
+        if version == (1, 0):
+            shape, fortran, dtype = npformat.read_array_header_1_0(stream, MAX_NPY_HEADER)
+        elif version in ((2, 0), (3, 0)):
+            # 3.0 only allows UTF-8 in field names; read as Latin-1 the structure (quotes,
+            # brackets, type codes: all ASCII) is unchanged.
+            shape, fortran, dtype = npformat.read_array_header_2_0(stream, MAX_NPY_HEADER)
+        else:
+            raise InspectionError(f"unsupported .npy version {version[0]}.{version[1]}")
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError) as exc:
+        raise InspectionError(f".npy header is not valid ({exc})") from None
+    return NpyHeader(shape=tuple(shape), fortran_order=bool(fortran), dtype=dtype)
 
 
 def summarize_npy(path: Path) -> dict[str, Any]:
     with path.open("rb") as f:
-        header = parse_npy_header(f.read(MAX_NPY_HEADER + 12))
-    shape = header["shape"]
-    info: dict[str, Any] = {"format": "npy", "dtype": str(header["descr"])}
-    if isinstance(shape, tuple) and all(type(d) is int for d in shape):
-        info["shape"] = list(shape)
-        info["parameter_count"] = math.prod(shape)
-    return info
+        header = read_npy_header(f.read(NPY_PREFIX))
+    descr = npformat.dtype_to_descr(header.dtype)
+    return {
+        "format": "npy",
+        "dtype": descr if isinstance(descr, str) else str(descr),
+        "shape": list(header.shape),
+        "parameter_count": math.prod(header.shape),
+    }
 
 
 def summarize_gguf(path: Path) -> dict[str, Any]:

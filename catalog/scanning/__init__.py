@@ -1,98 +1,104 @@
-"""Refuse unsafe uploads before they reach the blob store.
+"""Refuse unsafe uploads before they reach the blob store, deciding by content, never by
+name (catalog.inspect.sniff tells formats from bytes).
 
-`scan_file` dispatches on the format detected from content (see catalog.inspect.sniff):
-pickles and torch checkpoints get an opcode-level import check, TorchScript is refused,
-zips are streamed for CRC and size, ONNX external paths must stay inside the upload,
-safetensors headers must be well formed. Plain Python, no Django imports.
+Every file, archive member and decompressed layer is scanned the same way (see
+`content.py`): pickles opcode by opcode against an import allowlist, in any protocol and
+at any depth; TorchScript refused; .npy headers read with numpy's reader and object dtypes
+refused; Keras Lambda layers refused; ONNX external paths kept inside the upload;
+safetensors headers checked. Each file's budgets (inflated bytes, depth, CPU time) turn a
+costly file into a refusal. A file that passes is "safe", or "unscanned" when it holds a
+format the scanner cannot look into (GGUF, unknown binaries). Plain Python, no Django.
 """
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Iterable
-from pathlib import Path, PurePosixPath
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from catalog.inspect import safetensors_header, sniff
-from catalog.inspect.errors import InspectionError
-from catalog.inspect.small_formats import MAX_NPY_HEADER
+from catalog.inspect import InspectionError, safetensors_header, sniff
+from catalog.scanning import archives, content
 from catalog.scanning.allowlist import ALLOWED_GLOBALS
-from catalog.scanning.archives import TORCHSCRIPT_HINT, check_npy_header, scan_zip
-from catalog.scanning.errors import Rejected, ScanLimits, UnsafeFileError
+from catalog.scanning.context import ScanContext, file_source
+from catalog.scanning.errors import SAFE, UNSCANNED, Rejected, ScanLimits, UnsafeFileError
 from catalog.scanning.onnx_paths import scan_onnx
-from catalog.scanning.pickles import PickleScanner
 
 __all__ = [
     "ALLOWED_GLOBALS",
+    "SAFE",
+    "UNSCANNED",
     "ScanLimits",
+    "ScanReport",
     "UnsafeFileError",
     "safe_torch_load",
     "scan_file",
+    "scan_report",
     "scan_upload",
 ]
 
 TORCH_FORMATS = frozenset({sniff.PYTORCH, sniff.PYTORCH_LEGACY, sniff.PICKLE})
-_LEGACY_PICKLES = 5  # magic, protocol, sys_info, the object, storage keys; then raw data
 
 
-def scan_file(
+@dataclass(frozen=True)
+class ScanReport:
+    format: str  # detected from content (catalog.inspect.sniff)
+    status: str  # SAFE or UNSCANNED
+
+
+def scan_report(
     path: Path,
     repo_path: str,
     *,
     limits: ScanLimits = ScanLimits(),  # noqa: B008 - frozen dataclass, safe as a default
     sibling_paths: set[str] | None = None,
-) -> str:
-    """Raise UnsafeFileError if the file must not be stored; return its detected format.
+) -> ScanReport:
+    """Raise UnsafeFileError if the file must not be stored; else say what it is.
 
     `sibling_paths` are the repo paths of the whole upload; when given, ONNX external
     data must be one of them.
     """
     path = Path(path)
     fmt = sniff.detect_format(path, repo_path)
+    ctx = ScanContext(limits)
     try:
-        _scan(path, repo_path, fmt, limits, sibling_paths)
+        status = _scan_whole_file(path, repo_path, fmt, ctx, sibling_paths)
     except Rejected as exc:
         raise UnsafeFileError(repo_path, str(exc)) from None
-    return fmt
+    finally:
+        ctx.close()
+    return ScanReport(fmt, status)
 
 
-def _scan(
-    path: Path, repo_path: str, fmt: str, limits: ScanLimits, siblings: set[str] | None
-) -> None:
-    if fmt == sniff.TORCHSCRIPT:
-        raise Rejected(TORCHSCRIPT_HINT)
-    if fmt in (sniff.PYTORCH, sniff.NPZ, sniff.ZIP):
-        scan_zip(path, limits)
-        return
-    if fmt in (sniff.PICKLE, sniff.PYTORCH_LEGACY):
-        count = _LEGACY_PICKLES if fmt == sniff.PYTORCH_LEGACY else None
-        with path.open("rb") as f:
-            PickleScanner(limits).scan_stream(f, path.stat().st_size, count=count)
-        return
-    _scan_pickle_prefix(path, repo_path, limits)
+def scan_file(
+    path: Path,
+    repo_path: str,
+    *,
+    limits: ScanLimits = ScanLimits(),  # noqa: B008
+    sibling_paths: set[str] | None = None,
+) -> str:
+    """Raise UnsafeFileError if the file must not be stored; return its detected format."""
+    return scan_report(path, repo_path, limits=limits, sibling_paths=sibling_paths).format
+
+
+def _scan_whole_file(
+    path: Path, repo_path: str, fmt: str, ctx: ScanContext, siblings: set[str] | None
+) -> str:
+    source = file_source(path)
+    status = content.scan_source(source, ctx, fmt=fmt)
     if fmt == sniff.ONNX:
         scan_onnx(path, repo_path, siblings)
     elif fmt == sniff.SAFETENSORS:
-        _scan_safetensors(path)
-    elif fmt == sniff.NPY:
-        with path.open("rb") as f:
-            check_npy_header(f.read(MAX_NPY_HEADER + 12), "this .npy file")
-
-
-def _scan_pickle_prefix(path: Path, repo_path: str, limits: ScanLimits) -> None:
-    """A file of another format may still be fed to pickle.load (a safetensors/pickle
-    polyglot named model.bin): check what that would run before it fails."""
-    with path.open("rb") as f:
-        named_like_pickle = PurePosixPath(repo_path).suffix.lower() in sniff.PICKLE_SUFFIXES
-        if named_like_pickle or f.read(1) == b"\x80":
-            f.seek(0)
-            PickleScanner(limits).scan_prefix(f, path.stat().st_size)
-
-
-def _scan_safetensors(path: Path) -> None:
-    try:
-        safetensors_header.read_header(path)
-    except InspectionError as exc:
-        raise Rejected(str(exc)) from None
+        try:
+            safetensors_header.read_header(path)
+        except InspectionError as exc:
+            raise Rejected(str(exc)) from None
+    if fmt not in content.ZIPS and zipfile.is_zipfile(path):
+        # A zip after other bytes (a self-extracting layout): zip readers still open it.
+        with ctx.deeper():
+            archives.scan_zip(path, ctx, lambda member: content.scan_source(member, ctx))
+    return status
 
 
 def scan_upload(
@@ -100,15 +106,18 @@ def scan_upload(
     *,
     limits: ScanLimits = ScanLimits(),  # noqa: B008
     kept_paths: Iterable[str] = (),
-) -> None:
+) -> dict[str, str]:
     """Scan every (path on disk, repo path) of one upload; the first unsafe file raises.
+    Returns each repo path's status (SAFE or UNSCANNED), for the file's metadata["scan"].
 
     `kept_paths` are files the new version keeps from its parent: ONNX external data
     may point at those as well as at the uploaded files.
     """
     siblings = {repo_path for _, repo_path in files} | set(kept_paths)
-    for path, repo_path in files:
-        scan_file(path, repo_path, limits=limits, sibling_paths=siblings)
+    return {
+        repo_path: scan_report(path, repo_path, limits=limits, sibling_paths=siblings).status
+        for path, repo_path in files
+    }
 
 
 def safe_torch_load(

@@ -1,46 +1,77 @@
-"""Zip-based uploads: torch checkpoints, npz and plain zips.
+"""Zip archives (torch checkpoints, npz, .keras, plain zips) and tar archives (torch's
+legacy tar format, tarballs).
 
-Every member is streamed once to check its CRC while counting the bytes actually
-decompressed (header sizes can lie), then pickle members are scanned opcode by opcode
-and .npy members are checked for object (pickled) arrays.
+Every member is scanned by its content, whatever its name and position: a member holding
+a pickle is found even if it is called `x` and comes last. Stored members are read to the
+end so zipfile verifies their CRC (this costs no more than the bytes uploaded); compressed
+members are inflated only as far as their content needs, so a zip bomb costs nothing
+unless it is made of pickles, and then the inflation budget stops it.
 """
 
 from __future__ import annotations
 
+import re
+import tarfile
 import zipfile
 import zlib
 from collections import Counter
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from typing import BinaryIO
 
-from catalog.inspect.errors import InspectionError
-from catalog.inspect.small_formats import MAX_NPY_HEADER, has_object_dtype, parse_npy_header
-from catalog.scanning.errors import Rejected, ScanLimits
-from catalog.scanning.pickles import PickleScanner
+from catalog.inspect import sniff
+from catalog.scanning.context import ScanContext, Source, inside
+from catalog.scanning.errors import SAFE, Rejected, worst
 
 TORCHSCRIPT_HINT = "TorchScript archives contain code; upload safetensors or ONNX"
 _READ_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError)
+_MAX_DIRECTORY = 64 * 1024 * 1024  # bytes of zip central directory parsed into memory
+_TORCH_STORAGE = re.compile(r"^[^/]+/data/\d+$")  # <prefix>/data/<key>: raw tensor bytes
+
+ScanMember = Callable[[Source], str]
 
 
-def scan_zip(path: Path, limits: ScanLimits) -> None:
+def scan_zip(path: Path, ctx: ScanContext, scan_member: ScanMember) -> str:
+    _check_end_record(path, ctx)
     try:
         with zipfile.ZipFile(path) as zf:
             members = zf.infolist()
-            _check_directory(members, limits)
-            budget = _Budget(limits.max_zip_bytes)
+            _check_directory(members, ctx)
+            torch_zip = sniff.classify_zip(path) == sniff.PYTORCH
+            status = SAFE
             for info in members:
-                _stream_member(zf, info, budget, limits)
-            scanner = PickleScanner(limits)
-            for info in members:
-                if info.filename.endswith(".pkl"):
-                    _scan_pickle_member(zf, info, scanner)
+                if info.is_dir():
+                    continue
+                member = _scan_zip_member(zf, info, ctx, scan_member)
+                # torch.load reads these raw (by persistent id), never as a format of their own.
+                if not (torch_zip and _TORCH_STORAGE.match(info.filename)):
+                    status = worst(status, member)
+            return status
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
         raise Rejected(f"is a truncated or corrupt zip archive ({exc})") from None
 
 
-def _check_directory(members: list[zipfile.ZipInfo], limits: ScanLimits) -> None:
-    if len(members) > limits.max_zip_members:
+def _check_end_record(path: Path, ctx: ScanContext) -> None:
+    """Refuse a huge directory before zipfile parses all of it into memory."""
+    with path.open("rb") as f:
+        # zipfile's own end-of-archive reader (zip64 included); private but stable since 2.6.
+        end = zipfile._EndRecData(f)  # type: ignore[attr-defined]
+    if end is None:
+        raise Rejected("is a truncated or corrupt zip archive (no end of central directory)")
+    count = end[zipfile._ECD_ENTRIES_TOTAL]  # type: ignore[attr-defined]
+    if count > ctx.limits.max_members:
         raise Rejected(
-            f"zip archive has {len(members)} members, over the limit of {limits.max_zip_members}"
+            f"zip archive has {count} members, over the limit of {ctx.limits.max_members}"
+        )
+    if end[zipfile._ECD_SIZE] > _MAX_DIRECTORY:  # type: ignore[attr-defined]
+        raise Rejected(f"zip archive's directory is larger than {_MAX_DIRECTORY} bytes")
+
+
+def _check_directory(members: list[zipfile.ZipInfo], ctx: ScanContext) -> None:
+    if len(members) > ctx.limits.max_members:
+        raise Rejected(
+            f"zip archive has {len(members)} members, over the limit of {ctx.limits.max_members}"
         )
     duplicates = [name for name, n in Counter(m.filename for m in members).items() if n > 1]
     if duplicates:
@@ -48,51 +79,70 @@ def _check_directory(members: list[zipfile.ZipInfo], limits: ScanLimits) -> None
         raise Rejected(f"zip archive holds {duplicates[0]!r} more than once")
     if any(m.flag_bits & 0x1 for m in members):
         raise Rejected("zip archive has encrypted members, which cannot be scanned")
+    if any(sniff.is_torchscript_member(m.filename) for m in members):
+        raise Rejected(TORCHSCRIPT_HINT)
 
 
-class _Budget:
-    def __init__(self, limit: int) -> None:
-        self.limit, self.used = limit, 0
-
-    def spend(self, n: int) -> None:
-        self.used += n
-        if self.used > self.limit:
-            raise Rejected(
-                f"zip archive decompresses to more than {self.limit} bytes (possible zip bomb)"
-            )
-
-
-def _stream_member(
-    zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: _Budget, limits: ScanLimits
-) -> None:
-    """Read one member to the end so zipfile verifies its CRC; never hold it in memory."""
-    if info.is_dir():
-        return
-    head = b""
+def _scan_zip_member(
+    zf: zipfile.ZipFile, info: zipfile.ZipInfo, ctx: ScanContext, scan_member: ScanMember
+) -> str:
+    stored = info.compress_type == zipfile.ZIP_STORED
+    source = Source(partial(zf.open, info), info.file_size, inflated=not stored)
     try:
-        with zf.open(info) as member:
-            while chunk := member.read(limits.read_chunk):
-                budget.spend(len(chunk))
-                if len(head) < MAX_NPY_HEADER + 12 and info.filename.endswith(".npy"):
-                    head += chunk[: MAX_NPY_HEADER + 12 - len(head)]
+        with inside(info.filename):
+            status = scan_member(source)
+        if stored:
+            with ctx.open(source) as reader:  # to the end: zipfile checks the CRC there
+                while reader.read(ctx.limits.read_chunk):
+                    pass
     except _READ_ERRORS as exc:
         raise Rejected(f"zip member {info.filename!r} is corrupt or truncated ({exc})") from None
-    if info.filename.endswith(".npy"):
-        check_npy_header(head, info.filename)
+    return status
 
 
-def check_npy_header(head: bytes, label: str) -> None:
+class _Guarded:
+    """The tar file, refusing single reads that would hold too much in memory (tarfile
+    reads long-name and PAX headers whole, at a size the archive states)."""
+
+    def __init__(self, f: BinaryIO, limit: int) -> None:
+        self._f, self._limit = f, limit
+
+    def read(self, n: int = -1) -> bytes:
+        if n < 0 or n > self._limit:
+            raise Rejected(f"tar archive has a header or read larger than {self._limit} bytes")
+        return self._f.read(n)
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return self._f.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._f.tell()
+
+
+def scan_tar(path: Path, ctx: ScanContext, scan_member: ScanMember) -> str:
+    status = SAFE
     try:
-        header = parse_npy_header(head)
-    except InspectionError as exc:
-        raise Rejected(f"{label}: {exc}") from None
-    if has_object_dtype(header["descr"]):
-        raise Rejected(f"{label} holds a numpy object array, which is stored as a pickle")
+        with (
+            path.open("rb") as raw,
+            tarfile.open(
+                fileobj=_Guarded(raw, ctx.limits.max_pickle_bytes),
+                mode="r:",  # type: ignore[arg-type]
+            ) as tf,
+        ):
+            for count, member in enumerate(tf, 1):
+                ctx.tick()
+                if count > ctx.limits.max_members:
+                    raise Rejected(f"tar archive has more than {ctx.limits.max_members} members")
+                if member.isreg():
+                    source = Source(partial(_extract, tf, member), member.size)
+                    with inside(member.name):
+                        status = worst(status, scan_member(source))
+    except (tarfile.TarError, EOFError, OSError) as exc:
+        raise Rejected(f"is a truncated or corrupt tar archive ({exc})") from None
+    return status
 
 
-def _scan_pickle_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, scanner: PickleScanner) -> None:
-    try:
-        with zf.open(info) as member:
-            scanner.scan_stream(member, info.file_size)
-    except Rejected as exc:
-        raise Rejected(f"{info.filename}: {exc}") from None
+def _extract(tf: tarfile.TarFile, member: tarfile.TarInfo) -> BinaryIO:
+    f = tf.extractfile(member)
+    assert f is not None  # regular files always have content
+    return f

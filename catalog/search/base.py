@@ -2,7 +2,9 @@
 query and return the same shape, so the page and the API show the same results whichever runs.
 
 Visibility is part of the query: a backend must only ever count or return models the user
-may see (public ones, plus private ones in `SearchQuery.visible_namespaces`)."""
+may see (public ones, plus private ones in `SearchQuery.visible_namespaces`), and must name
+no private model the user may not see, as a base in filters, facets or spelling fixes
+(`privacy.py`)."""
 
 from __future__ import annotations
 
@@ -34,6 +36,9 @@ class SearchQuery:
     visible_namespaces: tuple[int, ...] = ()  # namespace ids whose private models the user sees
     see_everything: bool = False  # superusers
     with_facets: bool = True
+    # Lower-cased base_model filter values naming private models the user may not see: they
+    # match nothing, as a name of no model would (backends filter by `match_filters`).
+    hidden_bases: frozenset[str] = frozenset()
 
 
 @dataclass

@@ -16,6 +16,7 @@ from catalog.cursors import after_q, cursor_decode, cursor_encode, cursor_values
 from catalog.models import Model
 from catalog.search import postgres
 from catalog.search.base import FACETS, Hit, SearchBackend, SearchPage, SearchQuery
+from catalog.search.privacy import facets_shown, match_filters
 from catalog.search.spelling import correct_from, name_words, with_spelling_fallback
 from catalog.search.text import fts5_prefix_query, tokens
 
@@ -46,8 +47,9 @@ class DatabaseBackend(SearchBackend):
 
     def search(self, query: SearchQuery) -> SearchPage:
         if connection.vendor == "postgresql":
-            return postgres.search(query)
-        return with_spelling_fallback(query, self._search_orm, self._words_match, _correct)
+            return facets_shown(postgres.search(query), query)
+        page = with_spelling_fallback(query, self._search_orm, self._words_match, _correct)
+        return facets_shown(page, query)
 
     def _words_match(self, query: SearchQuery) -> bool:
         unfiltered = replace(query, filters={}, limit=1, cursor=None, with_facets=False)
@@ -56,7 +58,7 @@ class DatabaseBackend(SearchBackend):
     def _search_orm(self, query: SearchQuery) -> SearchPage:
         visible = _visible(query)
         matched = self._text_match(visible, query.text)
-        filtered = _apply_filters(matched, query.filters, query.author)
+        filtered = _apply_filters(matched, match_filters(query), query.author)
         sort = query.sort if query.sort in SORT_ORDER else "relevance"
         if sort == "relevance" and not tokens(query.text):
             sort = "downloads"  # no words to rank by: most used first, as hubs do
@@ -107,17 +109,19 @@ class DatabaseBackend(SearchBackend):
 
     def _facets(self, matched: QuerySet, query: SearchQuery) -> dict[str, list[tuple[str, int]]]:
         counts: dict[str, list[tuple[str, int]]] = {}
+        filters = match_filters(query)
         for facet in FACETS:
             # Each facet counts under every other filter, so values within it can be combined.
-            others = {key: value for key, value in query.filters.items() if key != facet}
+            others = {key: value for key, value in filters.items() if key != facet}
             scope = _apply_filters(matched, others, query.author)
             counts[facet] = _facet_counts(scope, facet)
         return counts
 
 
-def _correct(text: str) -> str:
-    """Spelling fix from the names of the most-downloaded models (SQLite catalogs are small)."""
-    names = Model.objects.order_by("-downloads").values_list("namespace__name", "name")
+def _correct(text: str, query: SearchQuery) -> str:
+    """Spelling fix from the names of the most-downloaded models the user may see (SQLite
+    catalogs are small)."""
+    names = _visible(query).order_by("-downloads").values_list("namespace__name", "name")
     return correct_from(text, name_words(names[:SPELLING_SOURCE_MODELS]))
 
 

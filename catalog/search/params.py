@@ -11,7 +11,8 @@ from collections.abc import Mapping
 from catalog.errors import InvalidInput
 from catalog.permissions import visible_namespace_ids
 from catalog.search.base import FACETS, SORTS, SearchQuery
-from catalog.selectors import AnyUser
+from catalog.search.privacy import filters_hidden_bases
+from catalog.selectors import AnyUser, Sight
 from catalog.vocab import LIBRARIES, LICENSES, SOURCE_DOMAINS, TASKS
 
 SORT_ALIASES = {
@@ -38,16 +39,21 @@ def search_query(
     for value in _list(params, "filter"):
         key, item = _classify_filter(value)
         filters[key].append(item)
+    chosen = {key: tuple(dict.fromkeys(values)) for key, values in filters.items() if values}
+    namespaces = _visible_namespaces(user)
+    everything = bool(getattr(user, "is_superuser", False))
+    sight = Sight(everything=everything, namespaces=frozenset(namespaces))
     return SearchQuery(
         text=_clean(params.get("search") or params.get("q") or "")[:200],
-        filters={key: tuple(dict.fromkeys(values)) for key, values in filters.items() if values},
+        filters=chosen,
         author=_clean(params.get("author") or ""),
         sort=_sort(params.get("sort") or ""),
         limit=_limit(params.get("limit"), default_limit),
         cursor=params.get("cursor") or None,
-        visible_namespaces=_visible_namespaces(user),
-        see_everything=bool(getattr(user, "is_superuser", False)),
+        visible_namespaces=namespaces,
+        see_everything=everything,
         with_facets=with_facets,
+        hidden_bases=filters_hidden_bases(chosen, sight),
     )
 
 

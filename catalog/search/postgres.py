@@ -16,7 +16,9 @@ Per search, at most three statements:
 Relevance is ts_rank_cd over name, tags and summary; a card mention matches but ranks 0.
 
 When the words find nothing, each word that is not a known name word is replaced by the
-closest of its trigram neighbours in `catalog_search_word` and the search runs once more."""
+closest of its trigram neighbours in `catalog_search_word` and the search runs once more.
+That table counts every model's name words, so a neighbour is used only if a model the user
+may see has it in its name (its count for the tie-break is those models', capped)."""
 
 from __future__ import annotations
 
@@ -30,7 +32,8 @@ from django.db import connection
 from catalog.cursors import cursor_decode, cursor_encode, cursor_values_check
 from catalog.errors import InvalidInput
 from catalog.search.base import FACETS, Hit, SearchPage, SearchQuery
-from catalog.search.spelling import closest, with_spelling_fallback
+from catalog.search.privacy import match_filters
+from catalog.search.spelling import MIN_WORD, closest, edit_distance, with_spelling_fallback
 from catalog.search.text import pg_prefix_tsquery, tokens
 
 # (one model in N, table), as migration 0004 keeps them; the first that keeps the sample
@@ -40,6 +43,8 @@ SAMPLE_ROWS = 8192
 FACET_SIZE = 20
 RELEVANCE_CANDIDATES = 100
 SPELLING_CANDIDATES = 40
+SPELLING_COUNT_CAP = 100
+ANONYMOUS = SearchQuery()  # sees public models only
 AFTER_CANDIDATES = "then-downloads"  # cursor marker: relevance paging went past the candidates
 SINGLE = ("task", "library", "source_domain", "license", "base_model", "finetunable")
 MULTI = {"language": "languages", "dataset": "datasets"}
@@ -295,8 +300,9 @@ def _base(plan: Plan) -> Sql:
         where = where.and_(
             "namespace_id = (SELECT id FROM catalog_namespace WHERE name = %s)", query.author
         )
-    if query.filters.get("tag"):
-        where = where.and_("tags && %s::text[]", list(query.filters["tag"]))
+    tags = match_filters(query).get("tag")
+    if tags:
+        where = where.and_("tags && %s::text[]", list(tags))
     if plan.tsquery:
         match = f"search_vector @@ {TSQUERY}"
         where = where.and_(match if plan.text_index else f"({match}) IS TRUE", plan.tsquery)
@@ -304,7 +310,8 @@ def _base(plan: Plan) -> Sql:
 
 
 def _active_filters(plan: Plan) -> dict[str, tuple[str, ...]]:
-    return {key: values for key, values in plan.query.filters.items() if key in FACETS and values}
+    filters = match_filters(plan.query)
+    return {key: values for key, values in filters.items() if key in FACETS and values}
 
 
 def _filter_sql(facet: str, values: tuple[str, ...]) -> Sql:
@@ -463,18 +470,46 @@ def forget_catalog_size() -> None:
     _size_cache.clear()
 
 
-def correct_spelling(text: str) -> str:
-    """Each word that no model name contains, replaced by the known name word closest to it
-    (edit distance, transpositions included; ties go to the word more models use)."""
+def correct_spelling(text: str, query: SearchQuery = ANONYMOUS) -> str:
+    """Each word that no name `query`'s user may see contains, replaced by the known name
+    word closest to it (edit distance, transpositions included; ties go to the word more
+    models use)."""
     words = tokens(text)
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT q.word, c.word, c.models FROM unnest(%s::text[]) AS q(word) "
-            "CROSS JOIN LATERAL (SELECT w.word, w.models FROM catalog_search_word w "
+            "SELECT q.word, c.word FROM unnest(%s::text[]) AS q(word) "
+            "CROSS JOIN LATERAL (SELECT w.word FROM catalog_search_word w "
             "  WHERE w.models > 0 ORDER BY w.word <-> q.word LIMIT %s) AS c",
             [words, SPELLING_CANDIDATES],
         )
-        candidates: dict[str, list[tuple[str, int]]] = {}
-        for word, candidate, models in cursor.fetchall():
-            candidates.setdefault(word, []).append((candidate, models))
-    return " ".join(closest(word, candidates.get(word, [])) for word in words)
+        near: dict[str, list[str]] = {}
+        for word, candidate in cursor.fetchall():
+            if len(word) >= MIN_WORD and edit_distance(word, candidate) <= max(1, len(word) // 3):
+                near.setdefault(word, []).append(candidate)  # close enough to be a typo of it
+    counts = _visible_name_counts(sorted({c for found in near.values() for c in found}), query)
+    return " ".join(
+        closest(word, [(c, counts[c]) for c in near.get(word, []) if counts.get(c)])
+        for word in words
+    )
+
+
+def _visible_name_counts(words: list[str], query: SearchQuery) -> dict[str, int]:
+    """How many models the user may see have each word in their owner or model name, up to
+    SPELLING_COUNT_CAP: the text index narrows (names are its weight A), the name decides."""
+    if not words:
+        return {}
+    visible, params = "TRUE", [words]
+    if not query.see_everything:
+        visible = "(NOT s.private OR s.namespace_id = ANY(%s))"
+        params = [list(query.visible_namespaces), words]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.word, (SELECT count(*) FROM (SELECT 1 FROM catalog_search s "
+            "  JOIN catalog_model m ON m.id = s.model_id "
+            "  JOIN catalog_namespace n ON n.id = m.namespace_id "
+            "  WHERE s.search_vector @@ to_tsquery('english', c.word || ':A') "
+            f"  AND {visible} AND c.word IN (SELECT catalog_search_words(n.name, m.name)) "
+            f"  LIMIT {SPELLING_COUNT_CAP}) AS x) FROM unnest(%s::text[]) AS c(word)",
+            params,
+        )
+        return dict(cursor.fetchall())

@@ -1,7 +1,8 @@
 """Spelling correction shared by the database backends: when the words of a search find
 nothing (and the filters are not what ruled everything out), each unknown word is replaced by
 the closest known name word and the search runs once more. The page says so ("Showing
-results for ..."); a correction that finds nothing visible is never shown."""
+results for ..."); a correction that finds nothing visible is never shown. Known words are
+those of the names the user may see: a private name's words would tell that it exists."""
 
 from __future__ import annotations
 
@@ -21,12 +22,12 @@ def with_spelling_fallback(
     query: SearchQuery,
     search_once: Callable[[SearchQuery], SearchPage],
     words_match: Callable[[SearchQuery], bool],
-    correct: Callable[[str], str],
+    correct: Callable[[str, SearchQuery], str],  # (text, the query whose user it serves)
 ) -> SearchPage:
     page = search_once(query)
     if page.total or not tokens(query.text) or (query.filters and words_match(query)):
         return page  # found something, or the filters (not the words) ruled everything out
-    corrected = correct(query.text)
+    corrected = correct(query.text, query)
     if corrected == query.text.lower():
         return page
     retried = search_once(replace(query, text=corrected))

@@ -9,26 +9,108 @@ from __future__ import annotations
 import re
 
 import yaml
+from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.tokens import (
+    AliasToken,
+    BlockEndToken,
+    BlockMappingStartToken,
+    BlockSequenceStartToken,
+    FlowMappingEndToken,
+    FlowMappingStartToken,
+    FlowSequenceEndToken,
+    FlowSequenceStartToken,
+)
 
-from catalog.errors import InvalidInput
+from catalog.errors import InvalidInput, PayloadTooLarge
 from catalog.vocab import LICENSES, SOURCE_DOMAINS, TASKS
 
 FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\r?\n(.*?)(?:\r?\n)?^---[ \t]*(?:\r?\n|\Z)", re.S | re.M)
 MAX_CARD_BYTES = 1024 * 1024
+# Benchmark cards carry long `model-index` sections (100+ KB); parsing 256 KiB costs ~0.5 s.
+MAX_FRONT_MATTER_BYTES = 256 * 1024
+MAX_YAML_DEPTH = 32  # model-index needs about 7
+MAX_YAML_ALIASES = 16  # aliases share objects; few of them cannot fan out into a bomb
+MAX_NUMBER_CHARS = 64  # YAML 1.1 base-60 integers convert in quadratic time
+OPENERS = (
+    FlowSequenceStartToken,
+    FlowMappingStartToken,
+    BlockSequenceStartToken,
+    BlockMappingStartToken,
+)
+CLOSERS = (FlowSequenceEndToken, FlowMappingEndToken, BlockEndToken)
+
+
+class CardLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """The safe loader (libyaml's when installed) with numbers bounded in length."""
+
+
+def _number(constructor: SafeConstructor, node: yaml.ScalarNode) -> int | float:
+    if len(node.value) > MAX_NUMBER_CHARS:
+        raise ConstructorError(None, None, "a number is too long", node.start_mark)
+    if node.tag.endswith(":int"):
+        return SafeConstructor.construct_yaml_int(constructor, node)
+    return SafeConstructor.construct_yaml_float(constructor, node)
+
+
+CardLoader.add_constructor("tag:yaml.org,2002:int", _number)
+CardLoader.add_constructor("tag:yaml.org,2002:float", _number)
+
+
+def card_size_check(size: int) -> None:
+    """Refuse a card (README.md or the card field) over MAX_CARD_BYTES."""
+    if size > MAX_CARD_BYTES:
+        raise PayloadTooLarge(
+            f"The model card (README.md) is {size:,} bytes; cards may hold at most "
+            f"{MAX_CARD_BYTES:,} bytes (1 MiB). Move long material into other files."
+        )
 
 
 def card_split(text: str) -> tuple[dict, str]:
-    """(metadata, Markdown body). Raises InvalidInput for front matter that is not a mapping."""
+    """(metadata, Markdown body). Raises InvalidInput for front matter that is not a mapping,
+    or that is too large or too deeply nested to read."""
     match = FRONT_MATTER_RE.match(text)
     if not match:
         return {}, text
+    meta = front_matter_load(match.group(1))
+    return meta, text[match.end() :].lstrip("\n")
+
+
+def front_matter_load(source: str) -> dict:
+    """The YAML mapping of a card's front matter, read within size and nesting bounds."""
+    size = len(source.encode("utf-8", "surrogatepass"))
+    if size > MAX_FRONT_MATTER_BYTES:
+        raise InvalidInput(
+            f"README.md metadata is {size:,} bytes; at most {MAX_FRONT_MATTER_BYTES:,} "
+            "bytes (256 KiB) of YAML are read."
+        )
     try:
-        meta = yaml.safe_load(match.group(1)) or {}
+        _shape_check(source)
+        meta = yaml.load(source, Loader=CardLoader) or {}  # CardLoader is a safe loader
     except yaml.YAMLError as exc:
         raise InvalidInput(f"README.md metadata is not valid YAML: {exc}") from exc
+    except (RecursionError, ValueError, OverflowError) as exc:  # a safety net at the edge
+        raise InvalidInput(f"README.md metadata could not be read: {exc}") from exc
     if not isinstance(meta, dict):
         raise InvalidInput("README.md metadata must be a YAML mapping (key: value lines).")
-    return meta, text[match.end() :].lstrip("\n")
+    return meta
+
+
+def _shape_check(source: str) -> None:
+    """Nesting depth and alias count from the token stream, before anything is built."""
+    depth = aliases = 0
+    for token in yaml.scan(source, Loader=CardLoader):
+        if isinstance(token, OPENERS):
+            depth += 1
+            if depth > MAX_YAML_DEPTH:
+                raise InvalidInput(f"README.md metadata nests deeper than {MAX_YAML_DEPTH} levels.")
+        elif isinstance(token, CLOSERS):
+            depth -= 1
+        elif isinstance(token, AliasToken):
+            aliases += 1
+            if aliases > MAX_YAML_ALIASES:
+                raise InvalidInput(
+                    f"README.md metadata uses more than {MAX_YAML_ALIASES} aliases (*name)."
+                )
 
 
 def card_model_fields(meta: dict) -> dict:

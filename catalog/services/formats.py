@@ -20,7 +20,7 @@ from catalog.blobs import StagedFile, blob_open
 from catalog.errors import InvalidInput
 from catalog.models import Model, Version
 from catalog.selectors import models_visible_to, version_latest
-from catalog.services.cards import MAX_CARD_BYTES, card_model_fields, card_split
+from catalog.services.cards import card_model_fields, card_size_check, card_split
 from catalog.vocab import TASKS
 
 MAX_JSON_BYTES = 1024 * 1024
@@ -75,10 +75,12 @@ def _files_format(*, local: dict[str, str], blobs: dict[str, str]) -> ModelForma
 
 def publish_card(files: Sequence[StagedFile]) -> tuple[dict, str] | None:
     """(front matter, body) of a README.md in this upload; broken YAML keeps only the body
-    (the Hub commit path refuses it earlier, with the YAML error)."""
+    (the Hub commit path refuses it earlier, with the YAML error). A card over the size
+    limit is refused (413)."""
     readme = next((staged for staged in files if staged.path == CARD_PATH), None)
-    if readme is None or readme.size > MAX_CARD_BYTES:
+    if readme is None:
         return None
+    card_size_check(readme.size)
     text = Path(readme.local_path).read_bytes().decode("utf-8", "replace")
     try:
         return card_split(text)

@@ -11,6 +11,7 @@ from catalog.naming import name_validate
 from catalog.permissions import namespace_can_write
 from catalog.search import search_models_changed
 from catalog.services.audit import audit
+from catalog.services.cards import card_size_check
 from catalog.services.namespaces import namespace_for_user
 from catalog.vocab import LICENSES, SOURCE_DOMAINS, TASKS
 
@@ -96,6 +97,7 @@ def model_fields_clean(fields: dict) -> dict:
     for key in ("card", "summary", "library"):
         if key in cleaned and cleaned[key] is None:
             cleaned[key] = ""
+    card_size_check(len(str(cleaned.get("card", "")).encode("utf-8", "surrogatepass")))
     if len(str(cleaned.get("summary", ""))) > 300:
         raise InvalidInput("The summary must be 300 characters or fewer.")
     return cleaned

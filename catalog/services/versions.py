@@ -191,11 +191,14 @@ def _parent_commit_check(parent_commit: str, head: Version | None) -> None:
 def _files_inspect(files: Sequence[StagedFile], *, kept_paths: Sequence[str]) -> dict[str, dict]:
     """Refuse unsafe files, then read metadata from each; never unpickles anything."""
     try:
-        scanning.scan_upload(
+        scans = scanning.scan_upload(
             [(staged.local_path, staged.path) for staged in files], kept_paths=kept_paths
         )
         return {
-            staged.path: staged.metadata or inspect.inspect_file(staged.local_path, staged.path)
+            staged.path: {
+                **(staged.metadata or inspect.inspect_file(staged.local_path, staged.path)),
+                "scan": scans[staged.path],  # "safe" or "unscanned", shown like the Hub's
+            }
             for staged in files
         }
     except (scanning.UnsafeFileError, inspect.InspectionError) as exc:

@@ -51,7 +51,7 @@ def resolve(request: HttpRequest, owner: str, name: str, revision: str, path: st
             error["X-Repo-Commit"] = version.revision  # the client caches "not in this commit"
         return error
     if request.method == "GET" and _starts_the_file(response):
-        download_record(model=model, path=path, client=client_id(request))
+        download_record(model=model, path=path, client=client_id(request, user=user))
     return response
 
 

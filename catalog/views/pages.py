@@ -20,6 +20,7 @@ from catalog.permissions import model_can_admin, model_can_write, writable_names
 from catalog.search.params import search_query
 from catalog.search.presenters import facet_groups, highlights, no_result_hints
 from catalog.services.models import model_create
+from catalog.services.quotas import quota_check_bytes
 from catalog.services.versions import OnHead, version_publish
 from catalog.snippets import model_snippets
 from catalog.staging import staged_from_uploads
@@ -180,9 +181,11 @@ def version_upload(request: HttpRequest, owner: str, name: str) -> HttpResponse:
 
 
 def _publish_from_form(request, model, form):
+    staged = staged_from_uploads(form.cleaned_data["files"])
+    quota_check_bytes(user=request.user, adding=sum(file.size for file in staged))
     return version_publish(
         model=model,
-        files=staged_from_uploads(form.cleaned_data["files"]),
+        files=staged,
         author=request.user,
         message=form.cleaned_data["message"],
         on_head=OnHead.REPLACE if form.cleaned_data["replace"] else OnHead.ADD,

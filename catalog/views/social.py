@@ -13,7 +13,12 @@ from catalog import selectors
 from catalog.errors import HubError, NotFound
 from catalog.forms import ForkForm, MemberForm, OrgCreateForm
 from catalog.models import AuditEvent, Like, Namespace
-from catalog.permissions import model_can_admin, namespace_has_role, writable_namespaces
+from catalog.permissions import (
+    model_can_admin,
+    namespace_has_role,
+    org_members_visible,
+    writable_namespaces,
+)
 from catalog.services.forks import model_fork
 from catalog.services.models import model_delete, model_update
 from catalog.services.orgs import member_remove, member_set, org_create
@@ -33,7 +38,8 @@ def profile(request: HttpRequest, owner: str) -> HttpResponse:
             "models": models.order_by("-updated_at", "-pk")[:100],
             "members": namespace.members.select_related("user").order_by("user__username")
             if namespace.kind == Namespace.Kind.ORG
-            else [],
+            and org_members_visible(user=request.user, org=namespace)
+            else None,
             "is_admin": namespace_has_role(user=request.user, namespace=namespace, role="admin"),
             "member_form": MemberForm(),
         },

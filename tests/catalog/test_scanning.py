@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import gzip
+import json
 import pickle
 import subprocess
 import sys
+import tarfile
+import time
 import zipfile
 from pathlib import Path
 
@@ -13,7 +17,18 @@ import pytest
 import torch
 
 from catalog.inspect import inspect_file
-from catalog.scanning import ScanLimits, UnsafeFileError, safe_torch_load, scan_file, scan_upload
+from catalog.scanning import (
+    SAFE,
+    UNSCANNED,
+    ScanLimits,
+    ScanReport,
+    UnsafeFileError,
+    safe_torch_load,
+    scan_file,
+    scan_report,
+    scan_upload,
+)
+from tests import malicious_corpus as mc
 from tests.catalog import fixtures_files as ff
 
 
@@ -258,18 +273,135 @@ def test_safe_torch_load(tmp_path: Path, marker: Path) -> None:
 # ------------------------------------------------------------------ archives, numpy
 
 
-def test_zip_bomb_is_rejected(tmp_path: Path) -> None:
-    path = ff.zip_bomb(tmp_path / "bomb.zip", megabytes=50)
-    assert path.stat().st_size < 1024 * 1024
-    limits = ScanLimits(max_zip_bytes=1024 * 1024)
-    assert "possible zip bomb" in _reject(path, "model.bin", limits=limits)
-    assert scan_file(path, "model.bin") == "zip"  # default limits: 50 MB is fine
+def test_zip_bomb_costs_almost_nothing(tmp_path: Path) -> None:
+    # Issue 12: 2 MB holding 2 x 1 GiB of zeros took 9 s. Members are inflated only as far
+    # as their content needs: zeros are no format, so only their first bytes are read.
+    path = mc.zip_of_zeros(tmp_path / "bomb.zip", ["a.bin", "b.bin"], 1024)
+    assert path.stat().st_size < 3 * 1024 * 1024
+    report, cpu = _timed(path, "bomb.zip")
+    assert report == ScanReport("zip", UNSCANNED)
+    assert cpu < 2.0, cpu  # measured 0.005 s here (before: 4.7 s)
+
+
+def test_compressed_pickle_bombs_are_refused_within_budget(tmp_path: Path) -> None:
+    big_bytes = b"\x80\x04\x8e" + (300 << 20).to_bytes(8, "little")  # BINBYTES8, 300 MiB
+    zipped = mc.zip_of_zeros(tmp_path / "p.zip", ["archive/data.pkl"], 300, prefix=big_bytes)
+    assert "scan limit" in _reject(zipped, "model.bin")  # the header says: nothing read
+    gzipped = mc.gzip_of_zeros(tmp_path / "p.gz", 300, prefix=big_bytes)
+    message, cpu = _timed_reject(gzipped, "model.joblib")
+    assert "gzip-compressed content: decompresses to more than 256 MiB (possible zip bomb)" in (
+        message
+    )
+    assert cpu < 2.0, cpu
+    small = ScanLimits(max_inflated_bytes=1024 * 1024)
+    assert "more than 1 MiB" in _reject(gzipped, "model.joblib", limits=small)
+    header = tarfile.TarInfo("zeros.bin")
+    header.size = 8 * 1024 * 1024
+    tar_gz = mc.gzip_of_zeros(tmp_path / "t.tar.gz", 8, prefix=header.tobuf())
+    assert "possible zip bomb" in _reject(tar_gz, "data.tar.gz", limits=small)
+
+
+def _timed(path: Path, repo_path: str, **kwargs: object) -> tuple[ScanReport, float]:
+    start = time.thread_time()
+    report = scan_report(path, repo_path, **kwargs)  # type: ignore[arg-type]
+    return report, time.thread_time() - start
+
+
+def _timed_reject(path: Path, repo_path: str) -> tuple[str, float]:
+    start = time.thread_time()
+    message = _reject(path, repo_path)
+    return message, time.thread_time() - start
+
+
+def test_scan_time_budget(tmp_path: Path) -> None:
+    path = tmp_path / "f"
+    path.write_bytes(pickle.dumps(list(range(100_000)), protocol=2))
+    message = _reject(path, "model.pkl", limits=ScanLimits(max_seconds=0.0))
+    assert "scanning used more than 0 s of CPU and stopped" in message
+
+
+def test_nesting_depth_limit(tmp_path: Path) -> None:
+    data = pickle.dumps({"ok": 1}, protocol=2)
+    for _ in range(3):
+        data = gzip.compress(data)
+    path = tmp_path / "f"
+    path.write_bytes(data)
+    assert scan_report(path, "x.gz") == ScanReport("gzip", SAFE)
+    path.write_bytes(gzip.compress(data))
+    assert "more than 3 levels deep" in _reject(path, "x.gz")
 
 
 def test_zip_member_count_limit(tmp_path: Path) -> None:
     path = ff.many_members_zip(tmp_path / "many.zip", 50)
-    message = _reject(path, "files.zip", limits=ScanLimits(max_zip_members=10))
+    message = _reject(path, "files.zip", limits=ScanLimits(max_members=10))
     assert "50 members, over the limit of 10" in message
+
+
+def test_unopenable_compression_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "f"
+    path.write_bytes(b"\x04\x22\x4d\x18" + bytes(32))  # an lz4 frame: joblib can load it
+    assert _reject(path, "model.joblib") == (
+        "model.joblib: is lz4-compressed, which the hub cannot look inside; upload it uncompressed"
+    )
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"x^2 + y^2 = 1\n",  # starts like a zlib header
+        b"]\x00\x00 not lzma" + bytes(20),  # starts like lzma-alone
+        b"\x78\x01" + bytes(6) + b"{}",  # a safetensors length of 0x178 reads as zlib too
+    ],
+)
+def test_weak_compression_magic_that_is_not_compressed_passes(tmp_path: Path, data: bytes) -> None:
+    path = tmp_path / "f"
+    path.write_bytes(data)
+    scan_report(path, "file.bin")  # no refusal: nothing decompresses
+
+
+def test_corrupt_gzip_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "f"
+    path.write_bytes(gzip.compress(pickle.dumps(list(range(1000)), protocol=2))[:-40])
+    assert "gzip data is corrupt or truncated" in _reject(path, "model.pkl.gz")
+
+
+def test_pickle_inside_zip_after_other_bytes(tmp_path: Path, marker: Path) -> None:
+    # Zip readers find the directory at the end, so bytes before it hide nothing.
+    path = tmp_path / "f"
+    path.write_bytes(b"GGUF" + bytes(60) + mc._zip({"x": mc.evil_pickle(marker)}))
+    assert "x: pickle imports posix.system" in _reject(path, "model.gguf")
+
+
+def test_tar_member_anywhere_is_scanned(tmp_path: Path, marker: Path) -> None:
+    members = {f"f{i}.txt": b"text" for i in range(5)} | {"deep/x": mc.evil_pickle(marker)}
+    path = tmp_path / "t.tar"
+    path.write_bytes(mc._tar(members))
+    assert "deep/x: pickle imports posix.system" in _reject(path, "weights.tar")
+    assert not marker.exists()
+
+
+def test_keras_config_importing_other_modules_is_refused(tmp_path: Path) -> None:
+    config = mc.keras_config(None)
+    config["config"]["layers"][1]["module"] = "os"
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(config))
+    assert "imports 'Dense' from module 'os'" in _reject(path, "config.json")
+
+
+def test_deeply_nested_json_is_not_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "f"
+    path.write_bytes(b"[" * 100_000)
+    assert scan_report(path, "x.json").status == SAFE
+
+
+def test_scan_status_of_formats(tmp_path: Path) -> None:
+    assert scan_report(ff.gguf_file(tmp_path / "g"), "m.gguf") == ScanReport("gguf", UNSCANNED)
+    torch_zip = ff.torch_zip_checkpoint(tmp_path / "t")
+    assert scan_report(torch_zip, "pytorch_model.bin") == ScanReport("pytorch", SAFE)
+    assert scan_upload([(torch_zip, "a.bin"), (ff.gguf_file(tmp_path / "h"), "b.gguf")]) == {
+        "a.bin": SAFE,
+        "b.gguf": UNSCANNED,
+    }
 
 
 def test_numpy_files(tmp_path: Path) -> None:

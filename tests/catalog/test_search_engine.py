@@ -105,11 +105,6 @@ def engine(request, settings) -> SearchBackend:
     _backend.cache_clear()
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # tests only
-
-
 @pytest.fixture
 def plain_json_proxy():
     """elasticsearch-py 8+ always sends `compatible-with` media types, which OpenSearch-API

@@ -80,7 +80,7 @@ def test_likes_are_idempotent(api, bob):
 def test_repeated_downloads_by_one_client_count_once(api):
     create_model(api, "dl")
     upload(api, "alice/dl", [("config.json", b"{}")])
-    first, second = Client(HTTP_USER_AGENT="a"), Client(HTTP_USER_AGENT="b")
+    first, second = Client(REMOTE_ADDR="198.51.100.1"), Client(REMOTE_ADDR="198.51.100.2")
     for _ in range(3):
         first.get("/alice/dl/resolve/main/config.json")
     second.get("/alice/dl/resolve/main/config.json")
@@ -136,7 +136,7 @@ def test_forms_refuse_posts_without_csrf_token(alice):
 
 
 def test_login_is_rate_limited(alice, settings):
-    settings.HUB_LOGIN_RATE = "3/300"
+    settings.HUB_LOGIN_USER_FAILURES = 3
     web = Client()
     codes = [
         web.post("/accounts/login/", {"username": "alice", "password": "wrong"}).status_code

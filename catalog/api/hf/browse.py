@@ -44,4 +44,7 @@ class Tree(HubAPIView):
         version = selectors.version_resolve(model=model, revision=revision_normalize(revision))
         rows = version.files.values_list("path", "blob_id", "blob__size")
         recursive = request.query_params.get("recursive", "") in TRUE
-        return Response(tree_entries(rows, folder=path or "", recursive=recursive))
+        scans = None
+        if request.query_params.get("expand", "") in TRUE:  # as the Hub: scan results
+            scans = dict(version.files.values_list("path", "metadata__scan"))
+        return Response(tree_entries(rows, folder=path or "", recursive=recursive, scans=scans))

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 
 from catalog.api.hf.common import absolute, commit_target_check
 from catalog.api.views import HubAPIView, writable_model
-from catalog.errors import InvalidInput, PayloadTooLarge, TooManyRequests
+from catalog.errors import TOO_DEEP, InvalidInput, PayloadTooLarge, TooManyRequests
 from catalog.ratelimit import upload_allowed
 from catalog.services.commits import INLINE_MAX_BYTES, HubCommit, upload_plan
 
@@ -62,6 +62,9 @@ def ndjson_items(stream: HttpRequest):
             raise PayloadTooLarge("A commit line is too long: send large files through LFS.")
         if line.strip():
             try:
-                yield json.loads(line)
+                item = json.loads(line)
             except ValueError as exc:
                 raise InvalidInput(f"A commit line is not JSON: {exc}") from exc
+            except RecursionError as exc:
+                raise InvalidInput(TOO_DEEP) from exc
+            yield item

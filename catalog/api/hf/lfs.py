@@ -6,22 +6,31 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
-from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from catalog.api.hf.common import absolute
 from catalog.api.hf.parsers import LfsJSONParser, LfsJSONRenderer
+from catalog.api.parsers import JSONObjectParser
 from catalog.api.views import HubAPIView, writable_model
-from catalog.errors import Forbidden, HubError, InvalidInput, RepoNotFound, Unauthorized
+from catalog.errors import (
+    Forbidden,
+    HubError,
+    InvalidInput,
+    RepoNotFound,
+    TooManyRequests,
+    Unauthorized,
+)
 from catalog.models import Model
 from catalog.permissions import model_can_write
+from catalog.ratelimit import upload_allowed
 from catalog.services.lfs import (
     lfs_stage,
     lfs_staged,
@@ -29,6 +38,7 @@ from catalog.services.lfs import (
     oid_validate,
     size_validate,
 )
+from catalog.services.quotas import quota_check_staging, quota_check_upload
 from catalog.views.download import hub_error_response
 
 UPLOAD_SALT = "catalog.hf.lfs-upload"
@@ -40,7 +50,7 @@ class LfsBatch(HubAPIView):
     each object not staged yet gets an upload URL on this hub, signed for one user, model,
     object and hour, since the client sends no Authorization header with the PUT."""
 
-    parser_classes = [LfsJSONParser, JSONParser]
+    parser_classes = [LfsJSONParser, JSONObjectParser]
     renderer_classes = [LfsJSONRenderer, JSONRenderer]
 
     def post(self, request: Request, owner: str, name: str) -> Response:
@@ -55,6 +65,8 @@ class LfsBatch(HubAPIView):
             raise InvalidInput("objects must be a list of {oid, size}.")
         lfs_staging_sweep_now_and_then()
         answer = [self._object(request, model, obj) for obj in objects]
+        sending = sum(item["size"] for item in answer if "actions" in item)
+        quota_check_upload(user=request.user, adding=sending)  # before any byte is sent
         return Response({"transfer": "basic", "objects": answer, "hash_algo": "sha256"})
 
     def _object(self, request: Request, model: Model, obj: dict) -> dict:
@@ -79,20 +91,24 @@ class LfsBatch(HubAPIView):
 @csrf_exempt
 @require_http_methods(["PUT"])
 def lfs_upload(request: HttpRequest, oid: str) -> HttpResponse:
-    """`PUT /api/lfs/objects/{oid}?token=...`: stream one object into staging, verified."""
+    """`PUT /api/lfs/objects/{oid}?token=...`: stream one object into staging, verified.
+    Each PUT counts against the signed user's upload rate, like a commit does."""
     try:
-        grant = _grant(request.GET.get("token", ""), oid)
+        grant, user = _grant(request.GET.get("token", ""), oid)
         size = size_validate(grant["size"])
+        if not upload_allowed(request, user=user):
+            raise TooManyRequests("Too many uploads; wait a while and try again.")
         declared = request.META.get("CONTENT_LENGTH")
-        if declared and int(declared) != size:
+        if declared and declared.strip() != str(size):
             raise InvalidInput(f"Content-Length {declared} is not the announced {size} bytes.")
+        quota_check_staging(user_id=user.pk, adding=size)
         lfs_stage(user_id=grant["user"], oid=oid, size=size, stream=request)
     except HubError as exc:
         return hub_error_response(exc)
     return HttpResponse(status=200)
 
 
-def _grant(token: str, oid: str) -> dict:
+def _grant(token: str, oid: str) -> tuple[dict, AbstractBaseUser]:
     try:
         grant = signing.loads(token, salt=UPLOAD_SALT, max_age=UPLOAD_URL_SECONDS)
     except signing.BadSignature as exc:  # includes SignatureExpired
@@ -107,4 +123,4 @@ def _grant(token: str, oid: str) -> dict:
         raise RepoNotFound("The model or user of this upload URL no longer exists.")
     if not model_can_write(user=user, model=model):
         raise Forbidden(f"{user.get_username()} can no longer write to {model.full_name}.")
-    return grant
+    return grant, user

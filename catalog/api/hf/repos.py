@@ -3,6 +3,7 @@ small endpoints the client calls on its own (README metadata check, agent regist
 
 from __future__ import annotations
 
+from django.conf import settings
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -10,8 +11,9 @@ from catalog.api.account_views import signed_in
 from catalog.api.errors import error_response
 from catalog.api.hf.common import absolute
 from catalog.api.views import HubAPIView, admin_model
-from catalog.errors import Conflict, HubError, InvalidInput, NotFound
+from catalog.errors import Conflict, HubError, InvalidInput, NotFound, TooManyRequests
 from catalog.models import Namespace
+from catalog.ratelimit import client_id, over_limit, parse_rate
 from catalog.services.cards import card_split
 from catalog.services.models import model_create, model_delete, model_update
 
@@ -57,7 +59,7 @@ class RepoCreate(HubAPIView):
             response = error_response(exc.message, exc.status, exc.code)
             response.data["url"] = url
             return response
-        return Response({"url": url, "name": model.full_name, "id": str(model.pk)})
+        return Response({"url": url, "name": model.full_name, "id": model.public_id})
 
 
 class RepoDelete(HubAPIView):
@@ -87,6 +89,13 @@ class ValidateYaml(HubAPIView):
     permission_classes = []  # a pure check: nothing is written
 
     def post(self, request: Request) -> Response:
+        if not request.user.is_authenticated:  # no account needed, so each address is limited
+            limit, window = parse_rate(settings.HUB_VALIDATE_YAML_RATE)
+            if over_limit(f"validate-yaml:{client_id(request)}", limit=limit, window=window):
+                raise TooManyRequests(
+                    f"At most {limit} anonymous metadata checks per {window} s; "
+                    "sign in (a token) or try again later."
+                )
         try:
             card_split(str(request.data.get("content") or ""))
         except HubError as exc:

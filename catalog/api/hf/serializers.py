@@ -31,22 +31,36 @@ def refs_json(latest: Version | None, versions: Iterable[Version], aliases: Iter
     }
 
 
-def file_entry(path: str, sha256: str, size: int) -> dict:
+def file_entry(path: str, sha256: str, size: int, scan: str | None = None) -> dict:
     # Every file is a blob addressed by sha256, so every file is described as LFS.
-    return {
+    entry = {
         "type": "file",
         "path": path,
         "size": size,
         "oid": sha256,
         "lfs": {"oid": sha256, "size": size, "pointerSize": lfs_pointer_size(sha256, size)},
     }
+    if scan is not None:
+        entry["securityFileStatus"] = security_status(scan)
+    return entry
+
+
+def security_status(scan: str) -> dict:
+    """The Hub's per-file scan result (`expand=True`); files stored before the scanner
+    recorded a verdict read as "unscanned"."""
+    return {"status": scan or "unscanned", "avScan": None, "pickleImportScan": None}
 
 
 def tree_entries(
-    rows: Iterable[tuple[str, str, int]], *, folder: str = "", recursive: bool = False
+    rows: Iterable[tuple[str, str, int]],
+    *,
+    folder: str = "",
+    recursive: bool = False,
+    scans: dict[str, str] | None = None,
 ) -> list[dict]:
     """Entries under `folder` from (path, sha256, size) rows: its files and folders, or
-    everything below it when `recursive` (folders included, as the Hub lists them)."""
+    everything below it when `recursive` (folders included, as the Hub lists them).
+    With `scans` (path -> scan verdict) files carry `securityFileStatus`."""
     prefix = f"{folder.strip('/')}/" if folder.strip("/") else ""
     files: list[dict] = []
     members: dict[str, list[str]] = {}  # folder -> "sha path" lines, for a stable folder oid
@@ -57,7 +71,8 @@ def tree_entries(
         for depth in range(1, len(parts)):
             members.setdefault(prefix + "/".join(parts[:depth]), []).append(f"{sha} {path}")
         if recursive or len(parts) == 1:
-            files.append(file_entry(path, sha, size))
+            scan = None if scans is None else scans.get(path) or ""
+            files.append(file_entry(path, sha, size, scan))
     if prefix and not files and not members:
         raise EntryNotFound(f"{folder!r} is not a folder of this revision.")
     depth_of = len(prefix.split("/")) if prefix else 1

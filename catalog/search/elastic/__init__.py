@@ -16,6 +16,7 @@ from catalog.search.base import SearchBackend, SearchPage, SearchQuery
 from catalog.search.elastic.engine import Engine, engine_connect
 from catalog.search.elastic.mapping import index_body, model_document
 from catalog.search.elastic.query import search_body, search_page
+from catalog.search.privacy import facets_shown
 
 logger = logging.getLogger(__name__)
 BATCH = 500
@@ -39,7 +40,7 @@ class ElasticBackend(SearchBackend):
         except self.engine.not_found:
             logger.error("search index %s is missing: run `manage.py reindex`", self.alias)
             return SearchPage(hits=[], total=0, facets={})
-        return search_page(response, query)
+        return facets_shown(search_page(response, query), query)
 
     def index_models(self, model_ids: list[int]) -> None:
         ids = sorted(set(model_ids))

@@ -15,6 +15,7 @@ from catalog.cursors import cursor_decode, cursor_encode
 from catalog.errors import InvalidInput
 from catalog.search.base import FACETS, Hit, SearchPage, SearchQuery
 from catalog.search.database import FACET_SIZE, FIELD, MULTI
+from catalog.search.privacy import match_filters
 from catalog.search.text import tokens
 
 FILTER_FIELDS = {**FIELD, **MULTI}  # filter key -> document field (arrays match any value)
@@ -52,7 +53,7 @@ def search_body(query: SearchQuery) -> dict[str, Any]:
     words = query_words(query.text)
     sort = _sort_name(query.sort, words)
     search = Search().query(_matched(query, words)).source(False)
-    facet_filters = _facet_filters(query.filters)
+    facet_filters = _facet_filters(match_filters(query))
     if facet_filters:  # after the aggregations, so each facet can leave its own filter out
         search = search.post_filter(Q("bool", filter=list(facet_filters.values())))
     if query.with_facets:
@@ -97,7 +98,7 @@ def _matched(query: SearchQuery, words: list[str]) -> Query:
     filters = [] if query.see_everything else [_visible(query.visible_namespaces)]
     if query.author:
         filters.append(Q("term", owner=query.author))
-    for key, values in query.filters.items():
+    for key, values in match_filters(query).items():
         if key not in FACETS and key in FILTER_FIELDS and values:
             filters.append(_values_filter(key, values))
     return Q("bool", must=must, filter=filters)
