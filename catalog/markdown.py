@@ -8,6 +8,7 @@ cards are cached by content, so page views of the same card pay for it once."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import time
 
@@ -161,8 +162,12 @@ def card_cache_key(text: str) -> str:
 def card_to_html(text: str) -> str:
     """`card_render`, cached by the card's content."""
     key = card_cache_key(text)
-    html = cache.get(key)
+    try:
+        html = cache.get(key)
+    except Exception:  # a cache outage costs a (bounded) render, not the page
+        return card_render(text)
     if html is None:
         html = card_render(text)
-        cache.set(key, html, CACHE_SECONDS)
+        with contextlib.suppress(Exception):
+            cache.set(key, html, CACHE_SECONDS)
     return html

@@ -182,6 +182,12 @@ def _tar_gz(marker: Path) -> bytes:
     return gzip.compress(_tar({"a.txt": b"a", "w/model.bin": evil_pickle(marker)}))
 
 
+def _c_parsed_protocol0(marker: Path, first: bytes) -> bytes:
+    """A protocol-0 pickle opening with an argument only the C unpickler accepts (hex
+    INT, NUL-terminated memo key): pickletools stops there, the real load goes on."""
+    return first + evil_pickle(marker, 0)
+
+
 def malicious(root: Path) -> list[Payload]:
     """Every payload of issue 12's list, and the variations of each that a scanner that
     trusts names or looks only at the first member would miss."""
@@ -209,6 +215,8 @@ def malicious(root: Path) -> list[Payload]:
         "model.pk": ("pickle", lambda k: evil_pickle(k, 0)),
         "protocol1.bin": ("pickle", lambda k: evil_pickle(k, 1)),
         "checkpoint.pth.tar": ("torch", lambda k: evil_pickle(k, 0)),
+        "notes.txt": ("pickle", lambda k: _c_parsed_protocol0(k, b"I0x10\n0")),
+        "table.csv": ("pickle", lambda k: _c_parsed_protocol0(k, b"(lp0\nI1\nag0\x00,\n0")),
         "legacy.pt": ("torch", _legacy_tar_checkpoint),
         "archive.zip": ("zip-pickle", _zip_with_hidden_pickle),
         "nested.zip": ("zip-pickle", _nested_zip),

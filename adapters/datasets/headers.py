@@ -74,9 +74,13 @@ def open_header(fp, member: str) -> tuple[int, int]:
             with Image.open(fp, formats=FORMATS) as img:
                 return img.size
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise DatasetError(
-            f"{member!r} has too many pixels to decode (a decompression bomb). Downscale it."
-        ) from None
+        raise bomb(member) from None
+
+
+def bomb(member: str) -> DatasetError:
+    return DatasetError(
+        f"{member!r} has too many pixels to decode (a decompression bomb). Downscale it."
+    )
 
 
 class PixelCount:

@@ -15,7 +15,14 @@ from PIL import Image
 
 from ..base import DatasetError, DatasetLimits
 from .checks import Deadline, check_classes
-from .headers import FORMATS, NOT_AN_IMAGE, RequestWindow, check_headers, check_image_pixels
+from .headers import (
+    FORMATS,
+    NOT_AN_IMAGE,
+    RequestWindow,
+    bomb,
+    check_headers,
+    check_image_pixels,
+)
 from .headers import not_an_image as not_an_image_error
 from .zipsafe import (
     ARCHIVE_SUFFIXES,
@@ -68,7 +75,7 @@ def decode_image(data: bytes, member: str, limits: DatasetLimits) -> Image.Image
     except DatasetError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise DatasetError(f"{member!r} is too large to decode (decompression bomb).") from None
+        raise bomb(member) from None
     except NOT_AN_IMAGE as exc:
         raise not_an_image_error(member, type(exc).__name__) from None
     return img

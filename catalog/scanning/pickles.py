@@ -1,8 +1,8 @@
 """Opcode-level pickle scanner: decides what a pickle would import, without running it.
 
-`pickletools.genops` parses the stream; `PickleState` replays its stack effects. Never
-`pickle.load`. Two modes, both over every consecutive pickle (loaders such as torch's
-legacy format call `pickle.load` in a loop):
+`pickle_ops.ops` parses the stream as the C unpickler does; `PickleState` replays its
+stack effects. Never `pickle.load`. Two modes, both over every consecutive pickle (loaders
+such as torch's legacy format call `pickle.load` in a loop):
 - strict (streams that announce a pickle: a PROTO header, torch's legacy magic): every
   pickle must parse to the end of the data, else reject;
 - lenient (any other stream, whatever its name: a protocol 0/1 pickle has no header, and
@@ -12,12 +12,12 @@ legacy format call `pickle.load` in a loop):
 
 from __future__ import annotations
 
-import pickletools
 import struct
 from collections.abc import Callable
 from typing import Protocol
 
 from catalog.scanning.errors import Malformed, Rejected, ScanLimits
+from catalog.scanning.pickle_ops import ops
 from catalog.scanning.pickle_vm import PickleState
 
 _PARSE_ERRORS = (ValueError, EOFError, OverflowError, struct.error)
@@ -116,13 +116,13 @@ class PickleScanner:
     def _scan_one(self, reader: BoundedReader) -> None:
         state = PickleState()
         try:
-            for opcode, arg, _pos in pickletools.genops(reader):
+            for opcode, arg in ops(reader):
                 self._count()
                 state.step(opcode, arg)
         except Rejected:
             raise
         except _PARSE_ERRORS as exc:
-            # genops raises ValueError on truncation, unknown opcodes and bad arguments.
+            # ValueError on truncation, unknown opcodes and bad arguments.
             raise Malformed(f"pickle is truncated or malformed ({exc})") from None
 
     def _count(self) -> None:

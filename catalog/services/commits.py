@@ -32,6 +32,7 @@ from catalog.services.lfs import (
     oid_validate,
     size_validate,
 )
+from catalog.services.quotas import quota_check_bytes
 from catalog.services.versions import OnHead, version_publish
 
 CARD_PATH = "README.md"
@@ -104,6 +105,7 @@ class HubCommit:
     def publish(self) -> Version:
         """One version on top of the head as it is under the lock (see version_publish)."""
         self._card_check()
+        quota_check_bytes(user=self.user, adding=sum(f.size for f in self.files))
         message = "\n\n".join(part for part in (self.summary, self.description) if part)
         version = version_publish(
             model=self.model,

@@ -128,3 +128,24 @@ def test_fine_tune_jobs_over_the_quota_are_429(api, alice, settings):
     # Under the quota again: the submission goes on to its own checks (this base is no
     # fine-tunable model, so a 400 says why).
     assert api.post("/api/finetunes", submit, format="json").status_code == 400
+
+
+def test_a_hub_commit_over_the_bytes_quota_is_413_and_makes_nothing(api, settings):
+    import base64
+
+    create_model(api, "m")
+    settings.HUB_QUOTA_BYTES = 10
+    lines = [
+        {"key": "header", "value": {"summary": "too big"}},
+        {
+            "key": "file",
+            "value": {"path": "a.txt", "content": base64.b64encode(b"x" * 11).decode()},
+        },
+    ]
+    body = "\n".join(json.dumps(line) for line in lines).encode()
+    response = api.generic(
+        "POST", "/api/models/alice/m/commit/main", body, content_type="application/x-ndjson"
+    )
+    assert response.status_code == 413, response.content
+    assert "HUB_QUOTA_BYTES" in response.json()["error"]
+    assert not Model.objects.get(name="m").versions.exists()
