@@ -223,15 +223,15 @@ class _Detector:
         )
 
     def _module_path_check(self, module: object) -> None:
-        """A module folder must be one of this repository's own folders (or its root): a
-        path written in an uploaded file never decides what the worker reads."""
+        """A module folder must be a relative folder of this repository (or its root; a
+        module with no weights, like Normalize, has no files there): a path written in an
+        uploaded file never decides what the worker reads."""
         path = module.get("path", "") if isinstance(module, dict) else None
         if not isinstance(path, str):
             self.problems.append("modules.json: a module's path must be a string.")
             return
-        inside = path == "" or any(p.startswith(path.rstrip("/") + "/") for p in self.paths)
         parts = path.replace("\\", "/").split("/")
-        if path.startswith(("/", "\\")) or ".." in parts or ":" in path or not inside:
+        if path.startswith(("/", "\\")) or ".." in parts or ":" in path or "\\" in path:
             self.problems.append(
                 f"modules.json: module path {path[:100]!r} is not a folder of this repository."
             )

@@ -105,7 +105,7 @@ class ApiJsonErrorsMiddleware:
         response = self.get_response(request)
         if not request.path.startswith(API_PREFIX) or response.status_code < 400:
             return response
-        if response.streaming or response.get("Content-Type", "").startswith("application/json"):
+        if response.streaming or "json" in response.get("Content-Type", ""):
             return response
         return api_error_response(request, response)
 

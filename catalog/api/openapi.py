@@ -13,9 +13,10 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers as s
 
-from catalog.api import account_views, finetune_views, views
-from catalog.api.schema import ErrorSerializer
+from catalog.api import account_views, finetune_views, openapi_hf, views  # noqa: F401
+from catalog.api.schema import SIGNED_IN, ErrorSerializer
 from catalog.api.serializers import ModelCreateSerializer, ModelUpdateSerializer
+from catalog.search.params import MAX_LIMIT
 
 
 class BearerTokenScheme(OpenApiAuthenticationExtension):
@@ -179,7 +180,7 @@ SEARCH_PARAMS = [
     OpenApiParameter(
         "sort", str, enum=["relevance", "downloads", "likes", "updated", "created", "trending"]
     ),
-    OpenApiParameter("limit", int),
+    OpenApiParameter("limit", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT}),
     OpenApiParameter("cursor", str, description="From the Link header."),
 ]
 MESSAGE = inline_serializer("Ok", {"ok": s.BooleanField(required=False)})
@@ -215,7 +216,7 @@ extend_schema_view(
     ),
     delete=extend_schema(responses={204: None}),
 )(views.AliasDetail)
-extend_schema_view(get=extend_schema(responses=OpenApiTypes.OBJECT))(views.WhoAmI)
+extend_schema_view(get=extend_schema(auth=SIGNED_IN, responses=OpenApiTypes.OBJECT))(views.WhoAmI)
 extend_schema_view(
     post=extend_schema(
         request={
@@ -226,7 +227,9 @@ extend_schema_view(
         responses={201: DATASET},
     )
 )(finetune_views.DatasetCreate)
-extend_schema_view(get=extend_schema(responses=DATASET))(finetune_views.DatasetDetail)
+extend_schema_view(get=extend_schema(auth=SIGNED_IN, responses=DATASET))(
+    finetune_views.DatasetDetail
+)
 extend_schema_view(
     post=extend_schema(
         request=inline_serializer(
@@ -245,7 +248,7 @@ extend_schema_view(
         responses={202: JOB},
     )
 )(finetune_views.FineTuneCreate)
-extend_schema_view(get=extend_schema(responses=JOB))(finetune_views.FineTuneDetail)
+extend_schema_view(get=extend_schema(auth=SIGNED_IN, responses=JOB))(finetune_views.FineTuneDetail)
 extend_schema_view(post=extend_schema(request=None, responses=JOB))(finetune_views.FineTuneCancel)
 LIKE = inline_serializer("Like", {"liked": s.BooleanField(), "likes": s.IntegerField()})
 extend_schema_view(
@@ -263,17 +266,22 @@ extend_schema_view(
 )(account_views.ModelDuplicate)
 extend_schema_view(
     get=extend_schema(
-        responses=inline_serializer(
-            "AuditEvent",
-            {
-                "action": s.CharField(),
-                "actor": s.CharField(allow_null=True),
-                "target": s.CharField(),
-                "details": s.DictField(),
-                "at": s.DateTimeField(),
-            },
-            many=True,
-        )
+        auth=SIGNED_IN,
+        description="The model's audit log, newest first (at most 200 events): admins only.",
+        responses={
+            403: ErrorSerializer,
+            200: inline_serializer(
+                "AuditEvent",
+                {
+                    "action": s.CharField(),
+                    "actor": s.CharField(allow_null=True),
+                    "target": s.CharField(),
+                    "details": s.DictField(),
+                    "at": s.DateTimeField(),
+                },
+                many=True,
+            ),
+        },
     )
 )(account_views.ModelAudit)
 extend_schema_view(
@@ -287,6 +295,7 @@ extend_schema_view(
         description="Members of an organization and their roles. Membership is not public: "
         "only members of the organization (any role) and site admins may list it; anyone "
         "else gets 403, and an anonymous caller 401.",
+        auth=SIGNED_IN,
         responses={
             200: inline_serializer(
                 "MemberList", {"user": s.CharField(), "role": s.CharField()}, many=True

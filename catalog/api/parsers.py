@@ -12,7 +12,13 @@ from rest_framework.parsers import DataAndFiles, JSONParser, MultiPartParser
 
 from catalog.errors import TOO_DEEP
 
-JSON_KINDS = {list: "a list", str: "a string", int: "a number", float: "a number", bool: "a boolean"}
+JSON_KINDS = {
+    list: "a list",
+    str: "a string",
+    int: "a number",
+    float: "a number",
+    bool: "a boolean",
+}
 
 
 class JSONObjectParser(JSONParser):
@@ -28,7 +34,7 @@ def json_object_check(data: object) -> dict:
     if not isinstance(data, dict):
         kind = "null" if data is None else JSON_KINDS.get(type(data), type(data).__name__)
         raise ParseError(
-            f"The request body must be a JSON object ({{\"field\": value, ...}}), not {kind}."
+            f'The request body must be a JSON object ({{"field": value, ...}}), not {kind}.'
         )
     return data
 

@@ -69,7 +69,7 @@ _MAGICS = (
     (b"GIF89a", GIF),
     (b"PAR1", PARQUET),
 )
-_HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"  # at 0, or after a user block of 512 * 2**k bytes
+_HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
 
 HEAD_BYTES = 64 * 1024  # what sniffing reads of a stream
 _TEXT_SAMPLE = 8192
@@ -119,8 +119,10 @@ def sniff_head(head: bytes, size: int | None) -> str:
         return SAFETENSORS
     if announces_pickle(head):
         return PICKLE
-    if _is_tar_header(head):
+    if is_tar_header(head):
         return TAR
+    if hdf5_signature_in(io.BytesIO(head), len(head)):
+        return HDF5  # after a user block
     weak = weak_compression(head)
     if weak:
         return weak
@@ -164,12 +166,24 @@ def _magic_format(head: bytes) -> str | None:
             return fmt
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         return WEBP
-    if any(head[at : at + 8] == _HDF5_MAGIC for at in (0, 512, 1024, 2048)):
+    if head.startswith(_HDF5_MAGIC):
         return HDF5
     return _bz2(head)
 
 
-def _is_tar_header(head: bytes) -> bool:
+def hdf5_signature_in(f: BinaryIO, size: int) -> bool:
+    """HDF5 (h5py, Keras .h5) finds its superblock at 0 or after a user block of 512,
+    1024, 2048 ... bytes: a file can be another format and HDF5 at once."""
+    at = 0
+    while at + len(_HDF5_MAGIC) <= size:
+        f.seek(at)
+        if f.read(len(_HDF5_MAGIC)) == _HDF5_MAGIC:
+            return True
+        at = max(512, at * 2)
+    return False
+
+
+def is_tar_header(head: bytes) -> bool:
     if len(head) < tarfile.BLOCKSIZE:
         return False
     try:
@@ -205,13 +219,17 @@ def _text_or_unknown(head: bytes, complete: bool) -> str:
     return TEXT
 
 
-def classify_zip(path: Path) -> str:
-    """Name a zip by its members: TorchScript, torch checkpoint, npz or plain zip."""
+def classify_zip(file: Path | BinaryIO) -> str:
+    """Name a zip by its members: TorchScript, torch checkpoint, npz, .keras or plain zip."""
     try:
-        with zipfile.ZipFile(path) as zf:
+        with zipfile.ZipFile(file) as zf:
             names = zf.namelist()
     except (zipfile.BadZipFile, OSError, ValueError):
         return ZIP  # broken zips are still zips; scanning rejects them
+    return classify_names(names)
+
+
+def classify_names(names: list[str]) -> str:
     if any(is_torchscript_member(n) for n in names):
         return TORCHSCRIPT
     if any(n == "data.pkl" or n.endswith("/data.pkl") for n in names):

@@ -96,8 +96,8 @@ def _scan_whole_file(
             raise Rejected(str(exc)) from None
     if fmt not in content.ZIPS and zipfile.is_zipfile(path):
         # A zip after other bytes (a self-extracting layout): zip readers still open it.
-        with ctx.deeper():
-            archives.scan_zip(path, ctx, lambda member: content.scan_source(member, ctx))
+        with ctx.deeper(), path.open("rb") as f:
+            archives.scan_zip(f, ctx, lambda member: content.scan_source(member, ctx))
     return status
 
 

@@ -17,7 +17,6 @@ import zlib
 from collections import Counter
 from collections.abc import Callable
 from functools import partial
-from pathlib import Path
 from typing import BinaryIO
 
 from catalog.inspect import sniff
@@ -32,13 +31,13 @@ _TORCH_STORAGE = re.compile(r"^[^/]+/data/\d+$")  # <prefix>/data/<key>: raw ten
 ScanMember = Callable[[Source], str]
 
 
-def scan_zip(path: Path, ctx: ScanContext, scan_member: ScanMember) -> str:
-    _check_end_record(path, ctx)
+def scan_zip(f: BinaryIO, ctx: ScanContext, scan_member: ScanMember) -> str:
+    _check_end_record(f, ctx)
     try:
-        with zipfile.ZipFile(path) as zf:
+        with zipfile.ZipFile(f) as zf:
             members = zf.infolist()
             _check_directory(members, ctx)
-            torch_zip = sniff.classify_zip(path) == sniff.PYTORCH
+            torch_zip = sniff.classify_names(zf.namelist()) == sniff.PYTORCH
             status = SAFE
             for info in members:
                 if info.is_dir():
@@ -52,11 +51,10 @@ def scan_zip(path: Path, ctx: ScanContext, scan_member: ScanMember) -> str:
         raise Rejected(f"is a truncated or corrupt zip archive ({exc})") from None
 
 
-def _check_end_record(path: Path, ctx: ScanContext) -> None:
+def _check_end_record(f: BinaryIO, ctx: ScanContext) -> None:
     """Refuse a huge directory before zipfile parses all of it into memory."""
-    with path.open("rb") as f:
-        # zipfile's own end-of-archive reader (zip64 included); private but stable since 2.6.
-        end = zipfile._EndRecData(f)  # type: ignore[attr-defined]
+    # zipfile's own end-of-archive reader (zip64 included); private but stable since 2.6.
+    end = zipfile._EndRecData(f)  # type: ignore[attr-defined]
     if end is None:
         raise Rejected("is a truncated or corrupt zip archive (no end of central directory)")
     count = end[zipfile._ECD_ENTRIES_TOTAL]  # type: ignore[attr-defined]
@@ -118,23 +116,22 @@ class _Guarded:
     def tell(self) -> int:
         return self._f.tell()
 
+    def seekable(self) -> bool:
+        return True
 
-def scan_tar(path: Path, ctx: ScanContext, scan_member: ScanMember) -> str:
+
+def scan_tar(raw: BinaryIO, ctx: ScanContext, scan_member: ScanMember) -> str:
     status = SAFE
     try:
-        with (
-            path.open("rb") as raw,
-            tarfile.open(
-                fileobj=_Guarded(raw, ctx.limits.max_pickle_bytes),
-                mode="r:",  # type: ignore[arg-type]
-            ) as tf,
-        ):
+        guarded = _Guarded(raw, ctx.limits.max_pickle_bytes)
+        with tarfile.open(fileobj=guarded, mode="r:") as tf:  # type: ignore[arg-type]
             for count, member in enumerate(tf, 1):
                 ctx.tick()
                 if count > ctx.limits.max_members:
                     raise Rejected(f"tar archive has more than {ctx.limits.max_members} members")
                 if member.isreg():
-                    source = Source(partial(_extract, tf, member), member.size)
+                    opener = partial(_extract, tf, member)  # in place: seeks are cheap
+                    source = Source(opener, member.size, seekable=opener)
                     with inside(member.name):
                         status = worst(status, scan_member(source))
     except (tarfile.TarError, EOFError, OSError) as exc:

@@ -12,6 +12,7 @@ Each source gets every view a loader could take of it:
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 
 from catalog.inspect import InspectionError, sniff
@@ -44,6 +45,12 @@ def _scan(source: Source, head: bytes, ctx: ScanContext, fmt: str | None) -> str
     fmt = fmt or sniff.sniff_head(head, source.size)
     scan_pickles(source, head, fmt, ctx)
     status = _format_view(source, head, fmt, ctx)
+    # A file can be two formats at once (a PNG whose bytes are also a tar that torch.load
+    # would open): the other readers' views are checked too.
+    if fmt != sniff.TAR and sniff.is_tar_header(head):
+        status = worst(status, _tar(source, head, ctx))
+    if fmt != sniff.HDF5 and _holds_hdf5(source, head):
+        status = worst(status, _hdf5(source, head, ctx))
     kind = sniff.compression_of(head)
     layer = None if kind is None else _scan_layer(source, kind, ctx)
     if layer is None:  # not compressed (or only weak magic that did not decompress)
@@ -69,13 +76,13 @@ def _format_view(source: Source, head: bytes, fmt: str, ctx: ScanContext) -> str
 
 
 def _zip(source: Source, _head: bytes, ctx: ScanContext) -> str:
-    with ctx.deeper():
-        return archives.scan_zip(ctx.local_path(source), ctx, _member_scanner(ctx))
+    with ctx.deeper(), ctx.random_access(source) as f:
+        return archives.scan_zip(f, ctx, _member_scanner(ctx))
 
 
 def _tar(source: Source, _head: bytes, ctx: ScanContext) -> str:
-    with ctx.deeper():
-        return archives.scan_tar(ctx.local_path(source), ctx, _member_scanner(ctx))
+    with ctx.deeper(), ctx.random_access(source) as f:
+        return archives.scan_tar(f, ctx, _member_scanner(ctx))
 
 
 def _member_scanner(ctx: ScanContext) -> Callable[[Source], str]:
@@ -99,9 +106,11 @@ def _npy(source: Source, head: bytes, ctx: ScanContext) -> str:
 
 
 def _hdf5(source: Source, _head: bytes, ctx: ScanContext) -> str:
-    if source.path is None and (source.size or 0) > ctx.limits.max_spill_bytes:
-        return UNSCANNED
-    return keras.scan_hdf5(ctx.local_path(source))
+    cheap = source.path or source.seekable
+    if not cheap and (source.size or 0) > ctx.limits.max_spill_bytes:
+        return UNSCANNED  # too big to copy; a weights file in a .keras archive, most likely
+    with ctx.random_access(source) as f:
+        return keras.scan_hdf5(f)
 
 
 def _text(source: Source, head: bytes, ctx: ScanContext) -> str:
@@ -117,6 +126,13 @@ def _text(source: Source, head: bytes, ctx: ScanContext) -> str:
     if document is not None:
         keras.check_keras_config(document)
     return SAFE
+
+
+def _holds_hdf5(source: Source, head: bytes) -> bool:
+    if source.path is None:
+        return sniff.hdf5_signature_in(io.BytesIO(head), len(head))
+    with source.path.open("rb") as f:
+        return sniff.hdf5_signature_in(f, source.size or 0)
 
 
 def _scan_layer(source: Source, kind: str, ctx: ScanContext) -> str | None:

@@ -25,7 +25,8 @@ class Source:
     open: Callable[[], BinaryIO]
     size: int | None  # exact length when known (files, archive members)
     inflated: bool = False  # reading it runs a decompressor
-    path: Path | None = None  # a file on disk: random access for zip, tar and HDF5
+    path: Path | None = None  # the uploaded file on disk
+    seekable: Callable[[], BinaryIO] | None = None  # opens it with cheap seeks (tar members)
 
 
 def file_source(path: Path) -> Source:
@@ -85,10 +86,18 @@ class ScanContext:
     def open(self, source: Source) -> Reader:
         return Reader(source.open(), self, charge=source.inflated)
 
-    def local_path(self, source: Source) -> Path:
-        """The source as a file on disk, copied (bounded) if it is not one already."""
-        if source.path is not None:
-            return source.path
+    @contextmanager
+    def random_access(self, source: Source) -> Iterator[BinaryIO]:
+        """The source as a seekable file (zip, tar and HDF5 readers jump around): the file
+        itself, a tar member in place, or else a bounded copy on disk."""
+        opener = source.seekable or (source.path and source.open)
+        f = opener() if opener else self._spill(source).open("rb")
+        try:
+            yield f
+        finally:
+            f.close()
+
+    def _spill(self, source: Source) -> Path:
         if source.size is not None and source.size > self.limits.max_spill_bytes:
             raise self._too_big_to_spill()
         if self._temp is None:

@@ -7,8 +7,7 @@ JSON document, and the `model_config` attribute of a Keras 2 .h5 file."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from catalog.scanning.errors import SAFE, UNSCANNED, Rejected
 
@@ -48,12 +47,12 @@ def _check_object(node: dict) -> None:
         raise Rejected(f"Keras config imports {class_name!r} from module {module!r}; {_HINT}")
 
 
-def scan_hdf5(path: Path) -> str:
+def scan_hdf5(file: BinaryIO) -> str:
     """The Keras 2 architecture lives in root attributes; the rest of an HDF5 file is data."""
     if h5py is None:
         return UNSCANNED
     try:
-        with h5py.File(path, "r") as f:
+        with h5py.File(file, "r") as f:
             texts = [f.attrs.get(name) for name in _H5_CONFIG_ATTRS]
     except (OSError, ValueError, KeyError, RuntimeError):
         return UNSCANNED  # not readable as HDF5 here: no loader reads a config from it either

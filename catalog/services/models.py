@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 
 from catalog.errors import Conflict, Forbidden, InvalidInput
 from catalog.models import Model, Namespace
@@ -77,7 +78,13 @@ def model_delete(*, actor, model: Model) -> None:
     with transaction.atomic():
         audit(actor=actor, action="model.delete", namespace=model.namespace, target=model.full_name)
         model_id = model.pk
-        model.delete()
+        try:
+            model.delete()
+        except ProtectedError as exc:  # a fine-tune job (anyone's) was trained from a version
+            raise Conflict(
+                f"{model.full_name} cannot be deleted: {len(exc.protected_objects)} fine-tune "
+                "job(s) were trained from its versions. Make it private instead."
+            ) from exc
         search_models_changed([model_id])
 
 

@@ -14,6 +14,9 @@ from catalog.scanning import UnsafeFileError, scan_file
 from tests import malicious_corpus as mc
 from tests.helpers import create_model, upload
 
+# The scanner parses protocol-0 text arguments of benign files; pickletools warns on escapes.
+pytestmark = pytest.mark.filterwarnings("ignore:invalid escape sequence:DeprecationWarning")
+
 
 @pytest.fixture(scope="module")
 def payloads(tmp_path_factory) -> list[mc.Payload]:

@@ -380,6 +380,26 @@ def test_tar_member_anywhere_is_scanned(tmp_path: Path, marker: Path) -> None:
     assert not marker.exists()
 
 
+def test_archives_inside_a_tar_are_read_in_place(tmp_path: Path, marker: Path) -> None:
+    checkpoint = ff.torch_zip_checkpoint(tmp_path / "c").read_bytes()
+    keras_ok = mc.keras_h5(tmp_path, None)
+    path = tmp_path / "t.tar"
+    path.write_bytes(mc._tar({"ckpt/pytorch_model.bin": checkpoint, "k/model.h5": keras_ok}))
+    limits = ScanLimits(max_spill_bytes=16)  # nothing is copied out of a tar on disk
+    assert scan_report(path, "model.tar", limits=limits) == ScanReport("tar", SAFE)
+    path.write_bytes(mc._tar({"k/model.h5": mc.keras_h5(tmp_path, marker)}))
+    assert "k/model.h5: holds a Keras Lambda layer" in _reject(path, "model.tar", limits=limits)
+
+
+def test_nested_archive_spill_limit(tmp_path: Path) -> None:
+    path = tmp_path / "n.zip"
+    path.write_bytes(mc._zip({"inner.zip": mc._zip({"a.txt": b"a" * 1000})}))
+    assert "inner.zip: holds a nested archive larger than" in _reject(
+        path, "n.zip", limits=ScanLimits(max_spill_bytes=100)
+    )
+    assert scan_report(path, "n.zip") == ScanReport("zip", SAFE)
+
+
 def test_keras_config_importing_other_modules_is_refused(tmp_path: Path) -> None:
     config = mc.keras_config(None)
     config["config"]["layers"][1]["module"] = "os"

@@ -1,0 +1,164 @@
+"""No input answers 500: one test per cause schema fuzzing found (tests/catalog/
+test_schema_fuzz.py runs the fuzzer itself), through Django's real request handling."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.test import Client
+
+from catalog.models import Dataset, FineTuneJob
+from catalog.services.models import model_create
+from catalog.services.orgs import member_set, org_create
+
+pytestmark = pytest.mark.django_db
+
+NOT_OBJECTS = ["[]", '"x"', "1", "null", "true", "[{}]"]
+# Every endpoint that reads a JSON body: (method, path, signed in?)
+JSON_ENDPOINTS = [
+    ("post", "/api/models", True),
+    ("patch", "/api/models/alice/demo", True),
+    ("put", "/api/models/alice/demo/aliases/stable", True),
+    ("post", "/api/models/alice/demo/duplicate", True),
+    ("put", "/api/models/alice/demo/settings", True),
+    ("post", "/api/models/alice/demo/preupload/main", True),
+    ("post", "/api/organizations", True),
+    ("put", "/api/organizations/acme/members/bob", True),
+    ("post", "/api/finetunes", True),
+    ("post", "/api/repos/create", True),
+    ("delete", "/api/repos/delete", True),
+    ("post", "/api/validate-yaml", False),
+    ("post", "/alice/demo.git/info/lfs/objects/batch", True),
+]
+
+
+@pytest.fixture
+def demo(alice, bob, publish):
+    model = model_create(user=alice, name="demo")
+    version = publish(model, {"config.json": b"{}", "data.csv": b"text,label\na,1\n"})
+    member_set(actor=alice, org=org_create(user=alice, name="acme"), username="bob", role="read")
+    return model, version
+
+
+@pytest.fixture
+def http(alice_token) -> Client:
+    return Client(HTTP_AUTHORIZATION=f"Bearer {alice_token}")
+
+
+def assert_json_error(response, status: int, fragment: str = "") -> str:
+    assert response.status_code == status, (response.status_code, response.content[:300])
+    assert "json" in response["Content-Type"]
+    message = response.json()["error"]
+    assert fragment in message, message
+    return message
+
+
+@pytest.mark.parametrize(("method", "path", "signed_in"), JSON_ENDPOINTS)
+def test_a_json_body_that_is_not_an_object_is_a_400(demo, http, method, path, signed_in):
+    client = http if signed_in else Client()
+    media = "application/vnd.git-lfs+json" if path.endswith("/batch") else "application/json"
+    for body in NOT_OBJECTS:
+        response = getattr(client, method)(path, body, content_type=media)
+        message = assert_json_error(response, 400, "must be a JSON object")
+        assert "not a" in message or "not null" in message, message
+
+
+def test_an_object_body_still_works_where_lists_are_nested(demo, http):
+    """The bodies the Hugging Face client sends hold lists inside an object: still accepted."""
+    body = {"files": [{"path": "a.txt", "size": 2, "sample": "aGk="}]}
+    response = http.post("/api/models/alice/demo/preupload/main", body, "application/json")
+    assert response.status_code == 200 and response.json()["files"][0]["path"] == "a.txt"
+    batch = {"operation": "upload", "objects": [{"oid": "a" * 64, "size": 2}]}
+    response = http.post(
+        "/alice/demo.git/info/lfs/objects/batch",
+        json.dumps(batch),
+        content_type="application/vnd.git-lfs+json",
+    )
+    assert response.status_code == 200 and response.json()["objects"][0]["oid"] == "a" * 64
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/models/a%0Ab/c",
+        "/api/models/a%0D%0AX-Injected:%201/c",
+        "/api/models/a%00b/c",
+        "/api/models/%E2%82%AC%F0%9F%98%80/x/refs",
+        "/api/models/alice/demo/tree/main%0A",
+        "/alice/demo/resolve/main/a%0Ab.txt",
+        "/alice/demo/resolve/ma%0Din/config.json",
+    ],
+)
+def test_control_and_non_latin_characters_in_a_path_never_reach_a_header(demo, path):
+    for client in (Client(), Client(HTTP_AUTHORIZATION="Bearer hub_nonsense")):
+        response = client.get(path)
+        assert response.status_code in (401, 404), (path, response.status_code)
+        for header in ("X-Error-Message", "X-Error-Code"):
+            value = response.get(header, "")
+            assert value.isascii() and value.isprintable(), (header, value)
+        if "json" in response["Content-Type"]:
+            assert response.json()["error"]
+
+
+def test_the_error_header_keeps_what_the_body_says_escaped(demo):
+    response = Client().get("/api/models/a%0Ab/c")
+    assert "\n" in response.json()["error"]
+    assert "a\\nb" in response["X-Error-Message"]
+
+
+@pytest.mark.parametrize("debug", [False, True])
+@pytest.mark.parametrize(
+    "path", ["/api/nope", "/api/models/a/b/c/d/e", "/api/models/", "/api/", "/api/v2/models"]
+)
+def test_an_unmatched_api_url_is_a_json_404(settings, debug, path):
+    settings.DEBUG = debug
+    for method in ("get", "post", "delete"):
+        response = getattr(Client(), method)(path)
+        assert_json_error(response, 404, "No API endpoint")
+
+
+def test_pages_keep_their_html_404(settings):
+    response = Client().get("/nobody/nothing/tree/v9")
+    assert response.status_code == 404 and "text/html" in response["Content-Type"]
+
+
+def test_a_wrong_method_on_a_plain_api_view_is_a_json_405():
+    response = Client().get("/api/lfs/objects/" + "a" * 64)
+    message = assert_json_error(response, 405, "GET is not allowed")
+    assert response["Allow"] == "PUT" and "PUT" in message
+
+
+def test_a_wrong_method_on_an_api_view_is_a_json_405(demo, http):
+    response = http.post("/api/models/alice/demo/refs")
+    assert_json_error(response, 405, "POST")
+
+
+def test_deep_json_nesting_is_a_400(demo, http):
+    deep = "[" * 100_000 + "]" * 100_000
+    for body in (deep, '{"a": ' + deep + "}"):
+        response = http.post("/api/models", body, content_type="application/json")
+        assert_json_error(response, 400, "nested too deeply")
+
+
+def test_a_deeply_nested_commit_line_is_a_400(demo, http):
+    header = json.dumps({"key": "header", "value": {"summary": "deep"}})
+    body = f"{header}\n{'[' * 100_000}\n"
+    response = http.post(
+        "/api/models/alice/demo/commit/main", body, content_type="application/x-ndjson"
+    )
+    assert_json_error(response, 400, "nested too deeply")
+
+
+def test_deleting_a_model_fine_tuned_by_someone_is_a_409(demo, http, bob):
+    model, version = demo
+    csv = version.files.get(path="data.csv")
+    dataset = Dataset.objects.create(
+        owner=bob, name="d.csv", blob_id=csv.blob_id, kind="text", format="csv", summary={}
+    )
+    FineTuneJob.objects.create(
+        owner=bob, base_version=version, dataset=dataset, adapter="text-classification"
+    )
+    response = http.delete("/api/models/alice/demo")
+    assert_json_error(response, 409, "Make it private instead")
+    assert http.get("/api/models/alice/demo").status_code == 200
