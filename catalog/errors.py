@@ -3,6 +3,11 @@ the API turns them into `{"error": ...}` and the pages into form errors."""
 
 # What any reader of client input says when it meets RecursionError (JSON, NDJSON, YAML).
 TOO_DEEP = "The request is nested too deeply to read; send flatter data."
+# What the edges say when the database refuses a value a client sent (DataError).
+UNSTORABLE = (
+    "The request holds a value the database cannot take (a NUL character, an unpaired "
+    "surrogate or a number out of range); remove it and try again."
+)
 
 
 class HubError(Exception):

@@ -9,10 +9,10 @@ import logging
 from collections.abc import Callable
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.db import DataError, InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 
-from catalog.errors import TOO_DEEP
+from catalog.errors import TOO_DEEP, UNSTORABLE
 
 logger = logging.getLogger(__name__)
 
@@ -103,17 +103,26 @@ class ApiJsonErrorsMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if not request.path.startswith(API_PREFIX) or response.status_code < 400:
+        if not is_api(request) or response.status_code < 400:
             return response
         if response.streaming or "json" in response.get("Content-Type", ""):
             return response
         return api_error_response(request, response)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if isinstance(exception, RecursionError):
-            logger.warning("RecursionError answered as a 400: %s %s", request.method, request.path)
-            return JsonResponse({"error": TOO_DEEP}, status=400)
+        """Input nested too deeply for a parser, or a value the database refuses (a NUL in
+        a URL of a plain view): the client's doing, a 400, never a 500."""
+        if isinstance(exception, RecursionError | DataError):
+            logger.warning("%r answered as a 400: %s %s", exception, request.method, request.path)
+            message = TOO_DEEP if isinstance(exception, RecursionError) else UNSTORABLE
+            if "text/html" in request.headers.get("Accept", "") and not is_api(request):
+                return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+            return JsonResponse({"error": message}, status=400)
         return None
+
+
+def is_api(request: HttpRequest) -> bool:
+    return request.path.startswith(API_PREFIX)
 
 
 def api_error_response(request: HttpRequest, response: HttpResponse) -> JsonResponse:

@@ -262,7 +262,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": [
         "catalog.api.parsers.JSONObjectParser",  # objects only: a 400 for [], "x", 1, null
         "catalog.api.parsers.RepoMultiPartParser",
-        "rest_framework.parsers.FormParser",
+        "catalog.api.parsers.TextFormParser",
     ],
     "EXCEPTION_HANDLER": "catalog.api.errors.json_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",

@@ -76,9 +76,10 @@ def _zip(members: dict[str, bytes], compression: int = zipfile.ZIP_DEFLATED) -> 
     return out.getvalue()
 
 
-def _tar(members: dict[str, bytes]) -> bytes:
+def _tar(members: dict[str, bytes], **options: object) -> bytes:
     out = io.BytesIO()
-    with tarfile.open(fileobj=out, mode="w", format=tarfile.PAX_FORMAT) as tf:
+    options = {"format": tarfile.PAX_FORMAT, **options}
+    with tarfile.open(fileobj=out, mode="w", **options) as tf:  # type: ignore[call-overload]
         for name, data in members.items():
             info = tarfile.TarInfo(name)
             info.size = len(data)
@@ -95,6 +96,18 @@ def _legacy_tar_checkpoint(marker: Path) -> bytes:
             "pickle": evil_pickle(marker),
         }
     )
+
+
+def _png_tar_checkpoint(marker: Path) -> bytes:
+    """Starts with PNG's signature (its first member's name), and torch.load reads it as a
+    legacy tar checkpoint: a scanner that stops at the first format it recognises misses it."""
+    legacy = {
+        "\x89PNG\r\n\x1a\n": b"",
+        "storages": pickle.dumps(0, protocol=2) + pickle.dumps([], protocol=2),
+        "tensors": pickle.dumps(0, protocol=2),
+        "pickle": evil_pickle(marker),
+    }
+    return _tar(legacy, format=tarfile.GNU_FORMAT, encoding="latin-1")
 
 
 def _lambda_code(marker: Path) -> str:
@@ -218,6 +231,7 @@ def malicious(root: Path) -> list[Payload]:
         "notes.txt": ("pickle", lambda k: _c_parsed_protocol0(k, b"I0x10\n0")),
         "table.csv": ("pickle", lambda k: _c_parsed_protocol0(k, b"(lp0\nI1\nag0\x00,\n0")),
         "legacy.pt": ("torch", _legacy_tar_checkpoint),
+        "photo.png": ("torch", _png_tar_checkpoint),
         "archive.zip": ("zip-pickle", _zip_with_hidden_pickle),
         "nested.zip": ("zip-pickle", _nested_zip),
         "bundle.tar.gz": ("tar-pickle", _tar_gz),

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 
+from django.db import DataError
 from django.http import Http404, HttpRequest, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from catalog.errors import TOO_DEEP, HubError
+from catalog.errors import TOO_DEEP, UNSTORABLE, HubError
 
 logger = logging.getLogger(__name__)
 
@@ -44,9 +45,10 @@ def json_exception_handler(exc: Exception, context: dict) -> Response | None:
         return error_response(exc.message, exc.status, exc.code)
     if isinstance(exc, Http404):
         return error_response("Not found.", status.HTTP_404_NOT_FOUND, "NotFound")
-    if isinstance(exc, RecursionError):  # the last resort: every parser should refuse first
-        logger.warning("RecursionError answered as a 400: %s", context.get("view"))
-        return error_response(TOO_DEEP, status.HTTP_400_BAD_REQUEST, "BadRequest")
+    if isinstance(exc, RecursionError | DataError):  # last resorts: parsers refuse first
+        logger.warning("%r answered as a 400 in %s", exc, context.get("view"))
+        message = TOO_DEEP if isinstance(exc, RecursionError) else UNSTORABLE
+        return error_response(message, status.HTTP_400_BAD_REQUEST, "BadRequest")
     response = exception_handler(exc, context)
     if response is None:
         return None

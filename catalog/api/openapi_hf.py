@@ -55,6 +55,8 @@ NDJSON = {
     "type": "string",
     "description": 'One JSON object a line: {"key": "header", "value": {"summary": ...}}, then '
     '"file" (inline, base64), "lfsFile", "deletedFile" or "deletedFolder" lines.',
+    "example": '{"key": "header", "value": {"summary": "Add notes"}}\n'
+    '{"key": "file", "value": {"path": "notes.txt", "content": "aGk=", "encoding": "base64"}}\n',
 }
 
 extend_schema_view(

@@ -1,14 +1,22 @@
-"""Request body parsers for the API. JSON bodies must be objects: every endpoint reads named
-fields (`request.data.get`), so a list, string, number or null is refused here, once, with a
-400 that says so, instead of failing inside a view."""
+"""Request body parsers for the API, the one place bodies are read.
+
+- JSON bodies must be objects: every endpoint reads named fields (`request.data.get`), so a
+  list, string, number or null is refused here with a 400 that says so.
+- No text may hold a NUL or an unpaired surrogate (JSON can carry both, forms NUL): the
+  database cannot store or compare them, so they are refused here, not deep in a query.
+- Nesting too deep for the parser (RecursionError) is a 400 too."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+
 from django.conf import settings
+from django.http import QueryDict
 from django.http.multipartparser import MultiPartParser as DjangoMultiPartParser
 from django.http.multipartparser import MultiPartParserError
 from rest_framework.exceptions import ParseError
-from rest_framework.parsers import DataAndFiles, JSONParser, MultiPartParser
+from rest_framework.parsers import DataAndFiles, FormParser, JSONParser, MultiPartParser
 
 from catalog.errors import TOO_DEEP
 
@@ -19,6 +27,11 @@ JSON_KINDS = {
     float: "a number",
     bool: "a boolean",
 }
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+UNSTORABLE_MESSAGE = (
+    "Text in the request holds a NUL character (\\u0000) or an unpaired surrogate "
+    "(\\ud800-\\udfff); remove it and try again."
+)
 
 
 class JSONObjectParser(JSONParser):
@@ -27,7 +40,12 @@ class JSONObjectParser(JSONParser):
             data = super().parse(stream, media_type, parser_context)
         except RecursionError as exc:
             raise ParseError(TOO_DEEP) from exc
-        return json_object_check(data)
+        return text_check(json_object_check(data))
+
+
+class TextFormParser(FormParser):
+    def parse(self, stream, media_type=None, parser_context=None):
+        return fields_check(super().parse(stream, media_type, parser_context))
 
 
 def json_object_check(data: object) -> dict:
@@ -36,6 +54,27 @@ def json_object_check(data: object) -> dict:
         raise ParseError(
             f'The request body must be a JSON object ({{"field": value, ...}}), not {kind}.'
         )
+    return data
+
+
+def text_check(value):
+    """Every string in a parsed JSON value (keys too), walked without recursion."""
+    pending: list = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if UNSTORABLE.search(item):
+                raise ParseError(UNSTORABLE_MESSAGE)
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, Iterable) and not isinstance(item, bytes):
+            pending.extend(item)
+    return value
+
+
+def fields_check(data: QueryDict) -> QueryDict:
+    text_check([*data.keys(), *(value for _, values in data.lists() for value in values)])
     return data
 
 
@@ -57,6 +96,6 @@ class RepoMultiPartParser(MultiPartParser):
         try:
             parser = RawNameMultiPartParser(meta, stream, request.upload_handlers, encoding)
             data, files = parser.parse()
-            return DataAndFiles(data, files)
         except MultiPartParserError as exc:
             raise ParseError(f"Multipart form parse error: {exc}") from exc
+        return DataAndFiles(fields_check(data), files)

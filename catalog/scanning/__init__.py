@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import zipfile
 from collections.abc import Iterable
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -96,7 +97,7 @@ def _scan_whole_file(
             raise Rejected(str(exc)) from None
     if fmt not in content.ZIPS and zipfile.is_zipfile(path):
         # A zip after other bytes (a self-extracting layout): zip readers still open it.
-        with ctx.deeper(), path.open("rb") as f:
+        with ctx.deeper(), path.open("rb") as f, suppress(archives.CorruptArchive):
             archives.scan_zip(f, ctx, lambda member: content.scan_source(member, ctx))
     return status
 

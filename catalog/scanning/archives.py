@@ -31,24 +31,29 @@ _TORCH_STORAGE = re.compile(r"^[^/]+/data/\d+$")  # <prefix>/data/<key>: raw ten
 ScanMember = Callable[[Source], str]
 
 
+class CorruptArchive(Rejected):
+    """The archive's own structure is broken: no reader can open it."""
+
+
 def scan_zip(f: BinaryIO, ctx: ScanContext, scan_member: ScanMember) -> str:
     _check_end_record(f, ctx)
     try:
-        with zipfile.ZipFile(f) as zf:
-            members = zf.infolist()
-            _check_directory(members, ctx)
-            torch_zip = sniff.classify_names(zf.namelist()) == sniff.PYTORCH
-            status = SAFE
-            for info in members:
-                if info.is_dir():
-                    continue
-                member = _scan_zip_member(zf, info, ctx, scan_member)
-                # torch.load reads these raw (by persistent id), never as a format of their own.
-                if not (torch_zip and _TORCH_STORAGE.match(info.filename)):
-                    status = worst(status, member)
-            return status
+        zf = zipfile.ZipFile(f)
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
-        raise Rejected(f"is a truncated or corrupt zip archive ({exc})") from None
+        raise CorruptArchive(f"is a truncated or corrupt zip archive ({exc})") from None
+    with zf:
+        members = zf.infolist()
+        _check_directory(members, ctx)
+        torch_zip = sniff.classify_names(zf.namelist()) == sniff.PYTORCH
+        status = SAFE
+        for info in members:
+            if info.is_dir():
+                continue
+            member = _scan_zip_member(zf, info, ctx, scan_member)
+            # torch.load reads these raw (by persistent id), never as a format of their own.
+            if not (torch_zip and _TORCH_STORAGE.match(info.filename)):
+                status = worst(status, member)
+        return status
 
 
 def _check_end_record(f: BinaryIO, ctx: ScanContext) -> None:
@@ -56,7 +61,7 @@ def _check_end_record(f: BinaryIO, ctx: ScanContext) -> None:
     # zipfile's own end-of-archive reader (zip64 included); private but stable since 2.6.
     end = zipfile._EndRecData(f)  # type: ignore[attr-defined]
     if end is None:
-        raise Rejected("is a truncated or corrupt zip archive (no end of central directory)")
+        raise CorruptArchive("is a truncated or corrupt zip archive (no end of central directory)")
     count = end[zipfile._ECD_ENTRIES_TOTAL]  # type: ignore[attr-defined]
     if count > ctx.limits.max_members:
         raise Rejected(
@@ -135,7 +140,7 @@ def scan_tar(raw: BinaryIO, ctx: ScanContext, scan_member: ScanMember) -> str:
                     with inside(member.name):
                         status = worst(status, scan_member(source))
     except (tarfile.TarError, EOFError, OSError) as exc:
-        raise Rejected(f"is a truncated or corrupt tar archive ({exc})") from None
+        raise CorruptArchive(f"is a truncated or corrupt tar archive ({exc})") from None
     return status
 
 

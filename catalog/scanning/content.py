@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from contextlib import suppress
 
 from catalog.inspect import InspectionError, sniff
 from catalog.inspect.small_formats import NPY_PREFIX, read_npy_header
@@ -48,7 +49,8 @@ def _scan(source: Source, head: bytes, ctx: ScanContext, fmt: str | None) -> str
     # A file can be two formats at once (a PNG whose bytes are also a tar that torch.load
     # would open): the other readers' views are checked too.
     if fmt != sniff.TAR and sniff.is_tar_header(head):
-        status = worst(status, _tar(source, head, ctx))
+        with suppress(archives.CorruptArchive):  # then no tar reader can open it either
+            status = worst(status, _tar(source, head, ctx))
     if fmt != sniff.HDF5 and _holds_hdf5(source, head):
         status = worst(status, _hdf5(source, head, ctx))
     kind = sniff.compression_of(head)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from catalog.scanning.errors import Rejected, ScanLimits
+from catalog.scanning.errors import Malformed, Rejected, ScanLimits
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,9 @@ def inside(where: str) -> Iterator[None]:
     try:
         yield
     except Rejected as exc:
-        raise type(exc)(f"{where}: {exc}") from None
+        # Only Malformed keeps its kind: a broken inner archive is no broken outer one.
+        kind = Malformed if isinstance(exc, Malformed) else Rejected
+        raise kind(f"{where}: {exc}") from None
 
 
 class ScanContext:

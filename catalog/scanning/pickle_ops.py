@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import pickletools
 import re
+import struct
 from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
@@ -20,6 +21,24 @@ from typing import Any, Protocol
 class LineReader(Protocol):
     def read(self, n: int, /) -> bytes: ...
     def readline(self) -> bytes: ...
+    def skip(self, n: int, /) -> None: ...
+
+
+class Skipped:
+    """An argument too large to hold, passed over (lenient mode): never an exact str."""
+
+
+SKIPPED = Skipped()
+# Opcodes whose argument is a length then that many bytes: (length format, decoder).
+_SIZED: dict[str, tuple[str, Callable[[bytes], Any]]] = {
+    "BINSTRING": ("<i", lambda b: b.decode("latin-1")),
+    "BINUNICODE": ("<I", lambda b: b.decode("utf-8", "surrogatepass")),
+    "BINUNICODE8": ("<Q", lambda b: b.decode("utf-8", "surrogatepass")),
+    "BINBYTES": ("<I", bytes),
+    "BINBYTES8": ("<Q", bytes),
+    "BYTEARRAY8": ("<Q", bytearray),
+    "LONG4": ("<i", lambda b: int.from_bytes(b, "little", signed=True)),
+}
 
 
 # strtol(s, &end, 0): optional space and sign, then hex, octal or decimal digits.
@@ -63,9 +82,29 @@ _READERS: dict[str, Callable[[LineReader], Any]] = {
 _BY_CODE = {op.code.encode("latin-1"): op for op in pickletools.opcodes}
 
 
-def ops(f: LineReader) -> Iterator[tuple[pickletools.OpcodeInfo, Any]]:
+def _sized(f: LineReader, name: str, skip_over: int | None) -> Any:
+    fmt, decode = _SIZED[name]
+    raw = f.read(struct.calcsize(fmt))
+    if len(raw) != struct.calcsize(fmt):
+        raise ValueError(f"not enough data to read the length of {name}")
+    (n,) = struct.unpack(fmt, raw)
+    if n < 0:
+        raise ValueError(f"{name} has a negative length")
+    if skip_over is not None and n > skip_over:
+        f.skip(n)
+        return SKIPPED
+    data = f.read(n)
+    if len(data) != n:
+        raise ValueError(f"expected {n} bytes in {name}, but only {len(data)} remain")
+    return decode(data)
+
+
+def ops(
+    f: LineReader, *, skip_over: int | None = None
+) -> Iterator[tuple[pickletools.OpcodeInfo, Any]]:
     """Like pickletools.genops, up to and including STOP; raises ValueError where the
-    unpickler would fail to parse."""
+    unpickler would fail to parse. Length-prefixed arguments over `skip_over` bytes are
+    skipped (their value is SKIPPED)."""
     while True:
         code = f.read(1)
         opcode = _BY_CODE.get(code)
@@ -76,6 +115,8 @@ def ops(f: LineReader) -> Iterator[tuple[pickletools.OpcodeInfo, Any]]:
         reader = _READERS.get(opcode.name)
         if reader is not None:
             arg = reader(f)
+        elif opcode.name in _SIZED:
+            arg = _sized(f, opcode.name, skip_over)
         else:
             arg = None if opcode.arg is None else opcode.arg.reader(f)
         yield opcode, arg

@@ -30,46 +30,74 @@ class Readable(Protocol):
 
 
 class BoundedReader:
-    """Reader that refuses reads past a byte budget *before* allocating them."""
+    """The parser's reader: never holds more than a byte budget. In lenient mode it skips
+    an oversized argument instead of holding it, as the unpickler would read it and go on.
 
-    def __init__(self, f: Readable, budget: int, size: int | None, chunk: int) -> None:
+    `position` is where the parser is in the data; `size` its length when known."""
+
+    def __init__(
+        self, f: Readable, budget: int, size: int | None, chunk: int, *, lenient: bool
+    ) -> None:
         self._f, self._budget, self._size, self._chunk = f, budget, size, chunk
-        self.used = 0
+        self.lenient = lenient
+        self.position = self._held = 0
+
+    def _truncated(self) -> Malformed:
+        return Malformed("pickle is truncated (an opcode reads past the end of the data)")
 
     def _over_budget(self) -> Rejected:
         return Rejected(f"pickle stream is larger than the {self._budget}-byte scan limit")
 
     def read(self, n: int) -> bytes:
-        if self._size is not None and self.used + n > self._size:
-            raise Malformed("pickle is truncated (an opcode reads past the end of the data)")
-        if self.used + n > self._budget:
-            self._probe_end(n)
+        if self._size is not None and self.position + n > self._size:
+            raise self._truncated()
+        if self._held + n > self._budget:
+            if self._size is not None:
+                raise self._over_budget()
+            self.skip(n)  # unknown length: the data may end first, and the unpickler fail
+            raise self._over_budget()
         data = self._f.read(n)
-        self.used += len(data)
+        self.position += len(data)
+        self._held += len(data)
         return data
 
-    def _probe_end(self, n: int) -> None:
-        """A read larger than the budget from a stream of unknown length (decompressed
-        data): if the stream ends first the unpickler fails here; otherwise refuse."""
-        if self._size is not None:
-            raise self._over_budget()
-        while self.used < self._budget:
+    def skip(self, n: int) -> None:
+        """Pass over `n` bytes without holding them; Malformed if the data ends first."""
+        if self._size is not None and self.position + n > self._size:
+            raise self._truncated()
+        while n:
             got = len(self._f.read(min(self._chunk, n)))
             if not got:
-                raise Malformed("pickle is truncated (an opcode reads past the end of the data)")
-            self.used += got
-        raise self._over_budget()
+                raise self._truncated()
+            n -= got
+            self.position += got
 
     def readline(self) -> bytes:
-        line = self._f.readline(self._budget - self.used + 1)
-        self.used += len(line)
-        if self.used > self._budget:
-            raise self._over_budget()
-        return line
+        parts: list[bytes] = []
+        while not parts or not parts[-1].endswith(b"\n"):
+            piece = self._f.readline(self._chunk)
+            if not piece:
+                break  # no newline before the end: the argument reader reports it
+            self.position += len(piece)
+            self._held += len(piece)
+            if self._held > self._budget:
+                self._skip_line(piece)
+            parts.append(piece)
+        return b"".join(parts)
+
+    def _skip_line(self, piece: bytes) -> None:
+        """A line over the budget: refused, unless the data ends first (then the unpickler
+        fails here too: lenient mode stops quietly)."""
+        while self.lenient and not piece.endswith(b"\n"):
+            piece = self._f.readline(self._chunk)
+            if not piece:
+                raise self._truncated()
+            self.position += len(piece)
+        raise self._over_budget()
 
     def at_end(self) -> bool:
         if self._size is not None:
-            return self.used >= self._size
+            return self.position >= self._size
         return False  # decided by the next parse: an empty read stops it
 
 
@@ -81,19 +109,20 @@ class PickleScanner:
         self.opcodes = 0
         self._tick = tick
 
-    def reader(self, f: Readable, size: int | None) -> BoundedReader:
-        return BoundedReader(f, self.limits.max_pickle_bytes, size, self.limits.read_chunk)
+    def reader(self, f: Readable, size: int | None, *, lenient: bool) -> BoundedReader:
+        limits = self.limits
+        return BoundedReader(f, limits.max_pickle_bytes, size, limits.read_chunk, lenient=lenient)
 
     def scan_stream(self, f: Readable, size: int | None, *, count: int | None = None) -> None:
         """Strict: scan `count` consecutive pickles, or all of them to the end of the data."""
-        reader = self.reader(f, size)
+        reader = self.reader(f, size, lenient=False)
         scanned = 0
         while True:
-            start = reader.used
+            start = reader.position
             try:
                 self._scan_one(reader)
             except Malformed as exc:
-                if size is None and scanned and reader.used == start:
+                if size is None and scanned and reader.position == start:
                     return  # the stream of unknown length ended after a whole pickle
                 raise Rejected(f"{exc}; cannot verify it") from None
             scanned += 1
@@ -103,7 +132,7 @@ class PickleScanner:
     def scan_lenient(self, f: Readable, size: int | None) -> bool:
         """Check what a looping unpickler would run before it fails; True if at least one
         whole pickle parsed (the stream is a pickle, whatever its name)."""
-        reader = self.reader(f, size)
+        reader = self.reader(f, size, lenient=True)
         whole = 0
         while not reader.at_end():
             try:
@@ -114,9 +143,10 @@ class PickleScanner:
         return whole > 0
 
     def _scan_one(self, reader: BoundedReader) -> None:
-        state = PickleState()
+        state = PickleState(lenient=reader.lenient)
+        skip_over = self.limits.read_chunk if reader.lenient else None
         try:
-            for opcode, arg in ops(reader):
+            for opcode, arg in ops(reader, skip_over=skip_over):
                 self._count()
                 state.step(opcode, arg)
         except Rejected:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import pickle
+import struct
 import subprocess
 import sys
 import tarfile
@@ -359,6 +360,29 @@ def test_weak_compression_magic_that_is_not_compressed_passes(tmp_path: Path, da
     scan_report(path, "file.bin")  # no refusal: nothing decompresses
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        b"cat\ndog\nbird\n",  # GLOBAL "at"."dog", then BUILD underflows: nothing runs
+        b"import torch\nimport os\n\nclass Net:\n    pass\n",  # INST without a MARK
+        b"col1,col2\n1,2\n",
+        b"(cos\nsystem\n",  # a forbidden import the data ends after: never used
+    ],
+)
+def test_text_that_parses_a_little_as_a_pickle_passes(tmp_path: Path, text: bytes) -> None:
+    path = tmp_path / "f"
+    path.write_bytes(text)
+    assert scan_report(path, "labels.txt").status == SAFE
+
+
+def test_forbidden_import_is_refused_once_used(tmp_path: Path, marker: Path) -> None:
+    # Returned (STOP), passed (APPEND) or called (REDUCE): each refused, protocol 0.
+    for tail in (b".", b"a.", b"(S'x'\ntR."):
+        path = tmp_path / "f"
+        path.write_bytes(b"(lp0\n" + b"csubprocess\nPopen\n" + tail)
+        assert "pickle imports subprocess.Popen" in _reject(path, "labels.txt"), tail
+
+
 def test_corrupt_gzip_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "f"
     path.write_bytes(gzip.compress(pickle.dumps(list(range(1000)), protocol=2))[:-40])
@@ -370,6 +394,17 @@ def test_pickle_inside_zip_after_other_bytes(tmp_path: Path, marker: Path) -> No
     path = tmp_path / "f"
     path.write_bytes(b"GGUF" + bytes(60) + mc._zip({"x": mc.evil_pickle(marker)}))
     assert "x: pickle imports posix.system" in _reject(path, "model.gguf")
+
+
+def test_a_directory_no_zip_reader_can_open_is_ignored(tmp_path: Path) -> None:
+    # Random bytes that end like a zip (one member, at an offset past the end): zip readers
+    # fail on it, so it hides nothing; a broken zip *inside* an archive is still refused.
+    end = struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, 1, 1, 46, 10**6, 0)
+    path = tmp_path / "f"
+    path.write_bytes(bytes(range(256)) * 8 + end)
+    assert scan_report(path, "weights.raw") == ScanReport("unknown", UNSCANNED)
+    path.write_bytes(mc._tar({"a.zip": b"PK\x03\x04" + bytes(60) + end, "b.txt": b"b"}))
+    assert "a.zip: is a truncated or corrupt zip archive" in _reject(path, "x.tar")
 
 
 def test_tar_member_anywhere_is_scanned(tmp_path: Path, marker: Path) -> None:
