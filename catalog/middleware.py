@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import DataError, InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 
+from catalog.api.errors import no_api_endpoint
 from catalog.errors import TOO_DEEP, UNSTORABLE
 
 logger = logging.getLogger(__name__)
@@ -86,7 +87,6 @@ API_PREFIX = "/api/"
 API_MESSAGES = {
     400: "The request could not be read: its headers or body are malformed or too large.",
     403: "Forbidden.",
-    404: "No API endpoint at this URL; the API is described at /api/docs.",
     413: "The request body is too large.",
 }
 SERVER_ERROR = "The server failed on this request; it has been logged. Try again later."
@@ -96,7 +96,7 @@ KEPT_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate", "X-Error-Code", "X-E
 class ApiJsonErrorsMiddleware:
     """Under /api/ every error is `{"error": ...}`: also those Django or a plain view answers
     with HTML (a function view's 405, the 400 of an unreadable body, DEBUG's 404 and 500
-    pages). A RecursionError from any view is the client's input nested too deeply: a 400."""
+    pages). A RecursionError or DataError from any view is the client's doing: a 400."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -129,6 +129,8 @@ def api_error_response(request: HttpRequest, response: HttpResponse) -> JsonResp
     status = response.status_code
     if status == 405:
         message = f"{request.method} is not allowed here; use {response.get('Allow', 'another')}."
+    elif status == 404:
+        message = no_api_endpoint(request.path)
     elif status >= 500:
         message = SERVER_ERROR
     else:

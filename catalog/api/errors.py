@@ -57,6 +57,9 @@ def json_exception_handler(exc: Exception, context: dict) -> Response | None:
         message = _flatten(detail)
     else:
         message = str(detail.get("detail", detail)) if isinstance(detail, dict) else str(detail)
+    if isinstance(exc, exceptions.UnsupportedMediaType) and context.get("view"):
+        accepted = " or ".join(parser.media_type for parser in context["view"].get_parsers())
+        message = f"{message} Send {accepted}."
     response.data = {"error": message}
     if isinstance(exc, exceptions.AuthenticationFailed | exceptions.NotAuthenticated):
         set_error_headers(response, "", message)
@@ -65,10 +68,11 @@ def json_exception_handler(exc: Exception, context: dict) -> Response | None:
 
 def api_not_found(request: HttpRequest, *args, **kwargs) -> JsonResponse:
     """Every /api/ URL that no route matches, whatever DEBUG says: JSON, like all API errors."""
-    return JsonResponse(
-        {"error": f"No API endpoint at {request.path!r}; the API is described at /api/docs."},
-        status=404,
-    )
+    return JsonResponse({"error": no_api_endpoint(request.path)}, status=404)
+
+
+def no_api_endpoint(path: str) -> str:
+    return f"No API endpoint at {path!r}; the API is described at /api/docs."
 
 
 def _flatten(detail: object) -> str:

@@ -10,7 +10,7 @@ from catalog.api.serializers import iso, version_ref
 from catalog.api.views import HubAPIView
 from catalog.errors import InvalidInput, Unauthorized
 from catalog.finetune.jobs import finetune_cancel, finetune_submit
-from catalog.finetune.selectors import dataset_get, job_get
+from catalog.finetune.selectors import dataset_get, dataset_id_parse, job_get
 from catalog.models import Dataset, FineTuneJob
 from catalog.services.datasets import dataset_create
 from catalog.staging import staged_from_uploads
@@ -91,10 +91,10 @@ class FineTuneCreate(HubAPIView):
         version = selectors.version_resolve(
             model=model, revision=str(data.get("revision") or "main")
         )
-        dataset_id = data.get("dataset")
-        if not isinstance(dataset_id, int) and not str(dataset_id or "").isdigit():
+        dataset_id = dataset_id_parse(data.get("dataset"))
+        if dataset_id is None:
             raise InvalidInput("dataset must be the id returned by POST /api/datasets.")
-        dataset = dataset_get(user=request.user, dataset_id=int(dataset_id))
+        dataset = dataset_get(user=request.user, dataset_id=dataset_id)
         params = data.get("params") or {}
         if not isinstance(params, dict):
             raise InvalidInput("params must be an object of hyper-parameters.")

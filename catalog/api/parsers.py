@@ -4,10 +4,12 @@
   list, string, number or null is refused here with a 400 that says so.
 - No text may hold a NUL or an unpaired surrogate (JSON can carry both, forms NUL): the
   database cannot store or compare them, so they are refused here, not deep in a query.
+  Nor may a JSON number overflow to infinity (1e999), which int() cannot take.
 - Nesting too deep for the parser (RecursionError) is a 400 too."""
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
 
@@ -40,7 +42,7 @@ class JSONObjectParser(JSONParser):
             data = super().parse(stream, media_type, parser_context)
         except RecursionError as exc:
             raise ParseError(TOO_DEEP) from exc
-        return text_check(json_object_check(data))
+        return values_check(json_object_check(data))
 
 
 class TextFormParser(FormParser):
@@ -57,14 +59,17 @@ def json_object_check(data: object) -> dict:
     return data
 
 
-def text_check(value):
-    """Every string in a parsed JSON value (keys too), walked without recursion."""
+def values_check(value):
+    """Every string (keys too) and number in a parsed JSON value, walked without recursion."""
     pending: list = [value]
     while pending:
         item = pending.pop()
         if isinstance(item, str):
             if UNSTORABLE.search(item):
                 raise ParseError(UNSTORABLE_MESSAGE)
+        elif isinstance(item, float):
+            if not math.isfinite(item):
+                raise ParseError("A number in the request is too large (it overflows to infinity).")
         elif isinstance(item, dict):
             pending.extend(item.keys())
             pending.extend(item.values())
@@ -73,8 +78,13 @@ def text_check(value):
     return value
 
 
+def form_fields(request) -> QueryDict:
+    """The form fields of a multipart-only view: DRF gives a plain {} for an empty body."""
+    return request.data if isinstance(request.data, QueryDict) else QueryDict()
+
+
 def fields_check(data: QueryDict) -> QueryDict:
-    text_check([*data.keys(), *(value for _, values in data.lists() for value in values)])
+    values_check([*data.keys(), *(value for _, values in data.lists() for value in values)])
     return data
 
 

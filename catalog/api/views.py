@@ -10,6 +10,7 @@ from catalog import selectors
 from catalog.api import serializers as out
 from catalog.api.caching import immutable_etag_response, is_pinned
 from catalog.api.pagination import link_header
+from catalog.api.parsers import RepoMultiPartParser, form_fields
 from catalog.api.permissions import WriteNeedsWriteToken
 from catalog.api.schema import JsonObjectSerializer
 from catalog.errors import Forbidden, InvalidInput, TooManyRequests, Unauthorized
@@ -136,23 +137,26 @@ class VersionListCreate(HubAPIView):
         )
         return Response(out.versions_brief(model, list(versions), user=request.user))
 
+    parser_classes = [RepoMultiPartParser]  # files and form fields only
+
     def post(self, request: Request, owner: str, name: str) -> Response:
         model = writable_model(request, owner, name)
         if not upload_allowed(request):
             raise TooManyRequests("Too many uploads; wait a while and try again.")
-        mode = request.data.get("mode", "add")
+        form = form_fields(request)
+        mode = form.get("mode", "add")
         if mode not in {"add", "replace"}:
             raise InvalidInput("mode must be 'add' (on top of the latest version) or 'replace'.")
         uploads = request.FILES.getlist("files") + request.FILES.getlist("file")
-        staged = staged_from_uploads(uploads, request.data.getlist("paths"))
+        staged = staged_from_uploads(uploads, form.getlist("paths"))
         quota_check_bytes(user=request.user, adding=sum(file.size for file in staged))
         version = version_publish(
             model=model,
             files=staged,
             author=request.user,
-            message=request.data.get("message", ""),
+            message=form.get("message", ""),
             on_head=OnHead(mode),
-            delete_paths=request.data.getlist("delete"),
+            delete_paths=form.getlist("delete"),
         )
         return Response(out.model_detail(model, version, user=request.user), status=201)
 

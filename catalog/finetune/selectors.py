@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from catalog.errors import NotFound
 from catalog.models import Dataset, FineTuneJob
 from catalog.selectors import AnyUser
+
+DATASET_ID_RE = re.compile(r"[0-9]{1,18}")
+
+
+def dataset_id_parse(raw: object) -> int | None:
+    """A dataset id as a client sends it (JSON number or form text): ASCII digits only, so
+    int() never meets "²" or a 5,000-digit number."""
+    if isinstance(raw, bool) or not DATASET_ID_RE.fullmatch(str(raw)):
+        return None
+    return int(str(raw))
 
 
 def dataset_get(*, user: AnyUser, dataset_id: int) -> Dataset:

@@ -102,7 +102,11 @@ def _sort(value: str) -> str:
 def _limit(raw, default: int) -> int:
     if raw in (None, ""):
         return default
-    if not str(raw).isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+    text = str(raw)  # ASCII digits only: int() refuses "²" and 5,000-digit numbers
+    if (
+        not (text.isascii() and text.isdigit() and len(text) <= 3)
+        or not 1 <= int(text) <= MAX_LIMIT
+    ):
         raise InvalidInput(f"limit must be a whole number from 1 to {MAX_LIMIT}.")
     return int(raw)
 

@@ -12,7 +12,7 @@ from catalog import selectors
 from catalog.errors import HubError, NotFound
 from catalog.finetune.jobs import finetune_cancel, finetune_submit
 from catalog.finetune.options import finetune_options
-from catalog.finetune.selectors import dataset_get, job_get
+from catalog.finetune.selectors import dataset_get, dataset_id_parse, job_get
 from catalog.forms import DatasetUploadForm, FineTuneForm
 from catalog.permissions import model_can_write
 from catalog.services.datasets import dataset_create
@@ -30,9 +30,9 @@ def finetune_start(request: HttpRequest, owner: str, name: str) -> HttpResponse:
         return _submit(request, model, version, context)
     if request.method == "POST":
         return _upload_dataset(request, model, context)
-    dataset_id = request.GET.get("dataset", "")
-    if dataset_id.isdigit():
-        return _review(request, model, context, int(dataset_id))
+    dataset_id = dataset_id_parse(request.GET.get("dataset", ""))
+    if dataset_id is not None:
+        return _review(request, model, context, dataset_id)
     context["upload_form"] = DatasetUploadForm(adapter_choices=options.choices)
     return render(request, "catalog/finetune_start.html", context)
 
@@ -92,15 +92,15 @@ def _review(
 
 def _submit(request, model, version, context) -> HttpResponse:
     form = FineTuneForm(request.POST)
-    dataset_id = request.POST.get("dataset", "")
-    if not dataset_id.isdigit():
+    dataset_id = dataset_id_parse(request.POST.get("dataset", ""))
+    if dataset_id is None:
         raise Http404("No such dataset.")
     if form.is_valid():
         try:
             job = finetune_submit(
                 user=request.user,
                 base_version=version,
-                dataset=dataset_get(user=request.user, dataset_id=int(dataset_id)),
+                dataset=dataset_get(user=request.user, dataset_id=dataset_id),
                 adapter_key=form.cleaned_data["adapter"],
                 params=form.params(),
                 target_name=form.cleaned_data["target_name"],
@@ -111,7 +111,7 @@ def _submit(request, model, version, context) -> HttpResponse:
             form.add_error(None, exc.message)
         else:
             return redirect("job-detail", job_id=job.pk)
-    return _review(request, model, context, int(dataset_id), form=form, status=400)
+    return _review(request, model, context, dataset_id, form=form, status=400)
 
 
 @login_required

@@ -8,6 +8,7 @@ import json
 import pytest
 from django.test import Client
 
+from catalog.finetune.selectors import dataset_id_parse
 from catalog.models import Dataset, FineTuneJob
 from catalog.services.models import model_create
 from catalog.services.orgs import member_set, org_create
@@ -204,3 +205,49 @@ def test_deleting_a_model_fine_tuned_by_someone_is_a_409(demo, http, bob):
     response = http.delete("/api/models/alice/demo")
     assert_json_error(response, 409, "Make it private instead")
     assert http.get("/api/models/alice/demo").status_code == 200
+
+
+def test_an_upload_without_a_multipart_body_is_refused(demo, http):
+    empty = http.generic("POST", "/api/models/alice/demo/versions")
+    assert_json_error(empty, 400, "")
+    as_json = http.post("/api/models/alice/demo/versions", {"mode": {}}, "application/json")
+    assert_json_error(as_json, 415, "multipart")
+
+
+@pytest.mark.parametrize("transfers", [1.5, 7, {"basic": 1}, "basic", [["basic"]]])
+def test_lfs_transfers_that_are_not_a_list_are_a_400(demo, http, transfers):
+    batch = {"operation": "upload", "transfers": transfers, "objects": []}
+    response = http.post(
+        "/alice/demo.git/info/lfs/objects/batch", batch, "application/vnd.git-lfs+json"
+    )
+    assert_json_error(response, 400, "basic")
+
+
+@pytest.mark.parametrize("limit", ["%C2%B2", "%D9%A3", "9" * 5000, "-1", "0", "101", "1e2"])
+def test_a_limit_that_is_not_a_small_ascii_number_is_a_400(limit):
+    for path in ("/api/models", "/api/search/facets"):
+        assert_json_error(Client().get(f"{path}?limit={limit}"), 400, "limit must be")
+
+
+@pytest.mark.parametrize("dataset", ["²", "٣", "9" * 5000, 10**30, True, -1, "1.0", None])
+def test_a_dataset_id_that_is_not_a_small_ascii_number_is_a_400(demo, http, dataset):
+    body = {"model": "alice/demo", "dataset": dataset}
+    response = http.post("/api/finetunes", body, "application/json")
+    assert_json_error(response, 400, "dataset must be the id")
+
+
+def test_dataset_ids_parse_from_json_numbers_and_form_text():
+    assert dataset_id_parse(12) == dataset_id_parse("12") == 12
+    assert dataset_id_parse("²") is dataset_id_parse("9" * 5000) is dataset_id_parse(True) is None
+
+
+def test_a_json_number_that_overflows_to_infinity_is_a_400(demo, http):
+    body = '{"model": "alice/demo", "dataset": 1, "params": {"epochs": 1e999}}'
+    response = http.post("/api/finetunes", body, content_type="application/json")
+    assert_json_error(response, 400, "too large")
+
+
+def test_a_body_over_the_memory_limit_is_a_json_400(demo, http, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
+    response = http.post("/api/models", {"name": "x" * 500}, "application/json")
+    assert_json_error(response, 400, "too large")

@@ -60,3 +60,46 @@ def test_docs_pages_are_served_without_a_cdn(client):
     page = client.get("/api/docs").content.decode()
     assert "swagger-ui" in page and "cdn" not in page.lower()
     assert client.get("/api/redoc").status_code == 200
+
+
+def test_public_reads_and_validate_yaml_take_anonymous_calls(schema):
+    paths = schema["paths"]
+    for path, method in (
+        ("/api/models", "get"),
+        ("/api/models/{owner}/{name}", "get"),
+        ("/api/models/{owner}/{name}/tree/{revision}", "get"),
+        ("/api/validate-yaml", "post"),
+    ):
+        assert {} in paths[path][method]["security"], (method, path)
+    for path, method in (
+        ("/api/models", "post"),
+        ("/api/whoami-v2", "get"),
+        ("/api/models/{owner}/{name}/audit", "get"),
+        ("/api/finetunes/{job_id}", "get"),
+    ):
+        assert {} not in paths[path][method]["security"], (method, path)
+
+
+def test_documented_statuses_and_bounds(schema):
+    paths = schema["paths"]
+    assert "403" in paths["/api/models/{owner}/{name}/audit"]["get"]["responses"]
+    assert "412" in paths["/api/models/{owner}/{name}/commit/{revision}"]["post"]["responses"]
+    assert "200" in paths["/api/repos/delete"]["delete"]["responses"]
+    limit = next(p for p in paths["/api/models"]["get"]["parameters"] if p["name"] == "limit")
+    assert limit["schema"] == {"type": "integer", "minimum": 1, "maximum": 100}
+    create = schema["components"]["schemas"]["ModelCreateRequest"]["properties"]["name"]
+    assert create["maxLength"] == 96
+
+
+def test_the_hub_protocol_bodies_are_documented(schema):
+    paths = schema["paths"]
+    for path, method, media in (
+        ("/api/repos/create", "post", "application/json"),
+        ("/api/repos/delete", "delete", "application/json"),
+        ("/api/models/{owner}/{name}/settings", "put", "application/json"),
+        ("/api/validate-yaml", "post", "application/json"),
+        ("/api/models/{owner}/{name}/preupload/{revision}", "post", "application/json"),
+        ("/api/models/{owner}/{name}/commit/{revision}", "post", "application/x-ndjson"),
+        ("/{owner}/{name}.git/info/lfs/objects/batch", "post", "application/vnd.git-lfs+json"),
+    ):
+        assert media in paths[path][method]["requestBody"]["content"], (method, path)

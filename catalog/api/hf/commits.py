@@ -12,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from catalog.api.hf.common import absolute, commit_target_check
-from catalog.api.parsers import text_check
+from catalog.api.parsers import values_check
 from catalog.api.views import HubAPIView, writable_model
 from catalog.errors import TOO_DEEP, InvalidInput, PayloadTooLarge, TooManyRequests
 from catalog.ratelimit import upload_allowed
@@ -68,4 +68,4 @@ def ndjson_items(stream: HttpRequest):
                 raise InvalidInput(f"A commit line is not JSON: {exc}") from exc
             except RecursionError as exc:
                 raise InvalidInput(TOO_DEEP) from exc
-            yield text_check(item)
+            yield values_check(item)

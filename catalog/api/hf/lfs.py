@@ -58,7 +58,8 @@ class LfsBatch(HubAPIView):
         data = request.data
         if data.get("operation") != "upload":
             raise InvalidInput("Only uploads use the LFS API here; download through /resolve.")
-        if "basic" not in (data.get("transfers") or ["basic"]):
+        transfers = data.get("transfers") or ["basic"]
+        if not isinstance(transfers, list) or "basic" not in transfers:
             raise InvalidInput("Only the 'basic' LFS transfer is supported.")
         objects = data.get("objects")
         if not isinstance(objects, list) or not all(isinstance(o, dict) for o in objects):

@@ -1,13 +1,15 @@
 """Schema fuzzing: schemathesis generates requests for every operation of the OpenAPI schema
 (the schema's examples, its coverage cases, then random valid and invalid ones) and sends each
-over real HTTP to a live server, once without a token and once with the owner's. Half of the
-generated path values are real (a seeded user, model, version, files, alias, org, dataset
-and job), so cases get past the 404s to the code behind them. No input may produce a 5xx
-(schemathesis's `not_a_server_error`).
+over real HTTP to a live server with the owner's token, and also without one where the schema
+allows anonymous calls. Half of the random path values are replaced by real ones (a seeded
+user, model, version, files, alias, org, dataset and job), and the real ones are the path
+examples the coverage cases use, so cases get past the 404s to the code behind them. No input
+may produce a 5xx (schemathesis's `not_a_server_error`).
 
-The budget is bounded (HUB_FUZZ_EXAMPLES per operation) and generation is derandomised, so a
-failure reproduces. HUB_FUZZ_KEEP_GOING=1 records every 5xx instead of stopping at the first;
-either way the figures are printed at the end of the module (run with -s to see them)."""
+The budget is bounded (HUB_FUZZ_EXAMPLES random cases per operation, besides the schema's
+examples and coverage cases) and generation is derandomised, so a failure reproduces;
+HUB_FUZZ_RANDOM=1 explores other cases. HUB_FUZZ_KEEP_GOING=1 records every 5xx instead of
+stopping at the first. The figures are printed at the end (run with -s to see them)."""
 
 from __future__ import annotations
 
@@ -31,18 +33,33 @@ from catalog.services.aliases import alias_set
 from catalog.services.models import model_create
 from catalog.services.orgs import member_set, org_create
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.django_db(transaction=True)]
 
-EXAMPLES = int(os.environ.get("HUB_FUZZ_EXAMPLES", "30"))  # random cases per operation
+EXAMPLES = int(os.environ.get("HUB_FUZZ_EXAMPLES", "20"))  # random cases per operation
 KEEP_GOING = os.environ.get("HUB_FUZZ_KEEP_GOING") == "1"
+RANDOM = os.environ.get("HUB_FUZZ_RANDOM") == "1"  # explore beyond the fixed CI cases
 FILES = {
     "config.json": b'{"model_type": "bert", "architectures": ["BertModel"]}',
     "README.md": b"---\nlicense: mit\ntags: [demo]\n---\n# Demo\n\nA model to fuzz.\n",
     "data/train.csv": b"text,label\nhello,1\nbye,0\n",
 }
-TALLY: Counter = Counter()  # cases sent and unsendable
+# The commit body is NDJSON text: send what is generated as it is, like text/plain.
+schemathesis.serializer.alias("application/x-ndjson", "text/plain")
+# The seeded path values; examples are drawn at collection, before `world` adds the ids.
+SEEDED_REVISIONS = ["main", "v1", "stable"]
+REAL: dict = {
+    "paths": {
+        "owner": "alice",
+        "name": "demo",
+        "path": "config.json",
+        "alias": "stable",
+        "org": "acme",
+        "username": "bob",
+    },
+    "revisions": SEEDED_REVISIONS,
+}
+TALLY: Counter = Counter()  # cases generated, requests sent, unsendable
 STATUSES: Counter = Counter()
-PEROP: Counter = Counter()
 SERVER_ERRORS: list[str] = []
 
 
@@ -52,13 +69,10 @@ def figures():
     yield
     statuses = dict(sorted(STATUSES.items()))
     print(
-        f"\nschema fuzz: {TALLY['cases']} cases, {len(SERVER_ERRORS)} 5xx, "
+        f"\nschema fuzz: {TALLY['generated']} cases, {TALLY['requests']} requests, "
+        f"{len(SERVER_ERRORS)} 5xx, "
         f"{time.monotonic() - started:.0f} s; statuses {statuses}"
     )
-    import collections
-    per = collections.defaultdict(dict)
-    for (op, st_), n in PEROP.items(): per[op][st_] = n
-    for op in sorted(per): print(op, dict(sorted(per[op].items())))
     for failure in SERVER_ERRORS[:50]:
         print(failure[:500])
 
@@ -82,34 +96,14 @@ def world(alice, bob, alice_token, publish, settings):
         format="csv",
         summary={"adapter": "text-classification", "rows": 2},
     )
+    # The job also keeps `demo` itself from being deleted (a 409): the coverage cases name it.
     job = FineTuneJob.objects.create(
         owner=alice, base_version=version, dataset=dataset, adapter="text-classification"
     )
     # Known only now: the ids of this test's rows.
     REAL["paths"].update(dataset_id=dataset.pk, job_id=str(job.pk))
     REAL["revisions"] = [*SEEDED_REVISIONS, version.revision]
-    return {
-        "token": alice_token,
-        "model": model,
-        "version": version,
-    }
-
-
-# The commit body is NDJSON text: send what is generated as it is, like text/plain.
-schemathesis.serializer.alias("application/x-ndjson", "text/plain")
-# The seeded path values; examples are drawn at collection, before `world` adds the ids.
-SEEDED_REVISIONS = ["main", "v1", "stable"]
-REAL: dict = {
-    "paths": {
-        "owner": "alice",
-        "name": "demo",
-        "path": "config.json",
-        "alias": "stable",
-        "org": "acme",
-        "username": "bob",
-    },
-    "revisions": SEEDED_REVISIONS,
-}
+    return {"token": alice_token, "model": model, "version": version}
 
 
 def hub_schema() -> schemathesis.BaseSchema:
@@ -170,20 +164,20 @@ def callers(case, token: str) -> list[dict]:
 @settings(
     max_examples=EXAMPLES,
     deadline=None,
-    derandomize=True,
+    derandomize=not RANDOM,
     database=None,
     suppress_health_check=list(HealthCheck),
 )
 def test_no_request_makes_a_server_error(case, world, live_server):
+    TALLY["generated"] += 1
     for headers in callers(case, world["token"]):
         try:
             response = case.call(base_url=live_server.url, headers=headers, timeout=60)
         except (requests.exceptions.InvalidHeader, requests.exceptions.InvalidURL, ValueError):
             TALLY["unsendable"] += 1  # the HTTP client itself refuses to send it
             continue
-        TALLY["cases"] += 1
+        TALLY["requests"] += 1
         STATUSES[response.status_code] += 1
-        PEROP[(case.operation.label, response.status_code)] += 1
         if case.method.upper() not in ("GET", "HEAD"):
             restore(world)
         try:
