@@ -227,3 +227,23 @@ ODD_QUERIES = [
 
 def test_odd_input_gets_results_or_a_400_never_a_500(anon, catalog):
     assert_search_answers_or_refuses(anon, ODD_QUERIES)
+
+
+def test_cursors_are_sealed_and_hide_primary_keys(api):
+    """A cursor carries the last row's primary key: it is encrypted and authenticated, so
+    it tells a client nothing about how many (private) models exist, and a forged or edited
+    cursor is a 400."""
+    import base64
+
+    from catalog.cursors import cursor_decode, cursor_encode
+
+    cursor = cursor_encode([123, 4567])
+    raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+    assert b"4567" not in raw and cursor != cursor_encode([123, 4567])  # random nonce
+    assert cursor_decode(cursor, 2) == [123, 4567]
+    forged = base64.urlsafe_b64encode(b"[123,1]").decode()
+    tampered = cursor[:-2] + ("AA" if cursor[-2:] != "AA" else "BB")
+    for bad in (forged, tampered, "%%%"):
+        response = api.get("/api/models", {"sort": "downloads", "cursor": bad})
+        assert response.status_code == 400, (bad, response.content)
+        assert "cursor" in response.json()["error"]
