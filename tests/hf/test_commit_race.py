@@ -4,6 +4,7 @@ chain, and of N commits guarded by the same `parent_commit` exactly one wins."""
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import Callable
 
@@ -75,7 +76,7 @@ def test_parallel_commits_keep_every_file_and_a_chain(hf: HfApi, repo: str):
     versions = versions_of(repo)
     assert [v.number for v in versions] == list(range(1, RACERS + 2))
     # A chain: each version's parent is the one before it, and it holds all its files.
-    for previous, version in zip(versions, versions[1:], strict=False):
+    for previous, version in itertools.pairwise(versions):
         assert version.parent_id == previous.pk
         before = set(previous.files.values_list("path", flat=True))
         after = set(version.files.values_list("path", flat=True))
