@@ -14,15 +14,24 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
+from catalog.lineage import VersionTree, version_tree
 from catalog.models import Model, Version
-from catalog.selectors import AnyUser, Sight, names_hidden, sight_of, version_lineage
+from catalog.selectors import (
+    AnyUser,
+    Sight,
+    names_former,
+    names_hidden,
+    sight_of,
+    version_lineage,
+    versions_ready,
+)
 
 PRIVATE_MODEL = "a private model"
 PRIVATE_REVISION = "(private)"
 BASE_TAG = "base_model:"
 RELATIONS = ("finetune", "adapter", "quantized", "merge")
 HEX_RUN = re.compile(r"\b[0-9a-f]{7,40}\b", re.IGNORECASE)
-LINEAGE_LIMIT = 20
+Base = tuple[str | None, str | None, str | None]  # base_model, peft_base, its revision
 
 
 def hidden_ref() -> dict:
@@ -95,11 +104,20 @@ class Ancestry:
 
 
 def ancestry_for(
-    *, user: AnyUser, models: Iterable[Model] = (), versions: Iterable[Version | None] = ()
+    *,
+    user: AnyUser | None = None,
+    sight: Sight | None = None,
+    models: Iterable[Model] = (),
+    versions: Iterable[Version | None] = (),
+    tree: VersionTree | None = None,
+    bases: Iterable[Base] = (),
 ) -> Ancestry:
-    """The Ancestry of these models and versions (each version's lineage included) for
-    `user`: one query for the names strings carry, and the lineage walk."""
-    sight = sight_of(user)
+    """The Ancestry of these models and versions for the viewer (`sight`, else `user`'s):
+    the names that the models' fields, the versions' metadata and `bases`
+    (`lineage.version_bases`) carry, checked in one query; and every ancestor in `tree`,
+    past the first hidden one too (a card copied down a chain of forks may still name a
+    grandparent). Without `tree`, each listed version's model's tree is read."""
+    sight = sight or sight_of(user)
     if sight.everything:
         return Ancestry(sight)
     names: set[str] = set()
@@ -108,36 +126,36 @@ def ancestry_for(
         names.update(filter(None, (tag_base(tag) for tag in model.tags)))
     listed = [version for version in versions if version is not None]
     peft_revisions: dict[str, str] = {}
-    for version in listed:
-        metadata = version.metadata or {}
-        names.add(metadata.get("base_model") or "")
-        fmt = metadata.get("format") if isinstance(metadata.get("format"), dict) else {}
-        if isinstance(fmt.get("peft_base"), str):
-            names.add(fmt["peft_base"])
-            peft_revisions[fmt["peft_base"].lower()] = fmt.get("peft_base_revision") or ""
-    hidden_versions = _hidden_ancestors(listed, sight)
+    for base_model, peft_base, peft_revision in [*map(_version_base, listed), *bases]:
+        names.add(base_model if isinstance(base_model, str) else "")
+        if isinstance(peft_base, str):
+            names.add(peft_base)
+            peft_revisions[peft_base.lower()] = peft_revision or ""
     hidden = set(names_hidden(names, sight=sight))
     revisions = {peft_revisions.get(name, "") for name in hidden}
-    for version in hidden_versions:
-        hidden.add(version.model.full_name.lower())
-        revisions.add(version.revision)
+    for version in _ancestors(listed, tree):
+        if not sight.sees(version.model):
+            hidden.add(version.model.full_name.lower())
+            revisions.add(version.revision)
+    hidden |= names_former(hidden)  # a moved model's old name, in text written before
     return Ancestry(sight, frozenset(hidden), frozenset(r.lower() for r in revisions if r))
 
 
-def _hidden_ancestors(versions: list[Version], sight: Sight) -> list[Version]:
-    """Every ancestor of these versions the viewer may not see, past the first one too (a
-    card copied down a chain of forks may still name a grandparent). Each version is walked
-    once: a model's own history chains its versions to each other."""
-    seen = {version.pk for version in versions}
-    hidden = []
+def _version_base(version: Version) -> Base:
+    metadata = version.metadata or {}
+    fmt = metadata.get("format") if isinstance(metadata.get("format"), dict) else {}
+    peft_base = fmt.get("peft_base") if isinstance(fmt.get("peft_base"), str) else None
+    return metadata.get("base_model"), peft_base, fmt.get("peft_base_revision")
+
+
+def _ancestors(versions: list[Version], tree: VersionTree | None) -> list[Version]:
+    if tree is not None:
+        return tree.ancestors()
+    models: dict[int, Model] = {}
     for version in versions:
-        current, steps = version.parent, 0
-        while current is not None and current.pk not in seen and steps < LINEAGE_LIMIT:
-            seen.add(current.pk)
-            if not sight.sees(current.model):
-                hidden.append(current)
-            current, steps = current.parent, steps + 1
-    return hidden
+        if version.model_id not in models:
+            models[version.model_id] = version.model
+    return [row for model in models.values() for row in version_tree(model=model).ancestors()]
 
 
 @dataclass(frozen=True)
@@ -153,19 +171,18 @@ class VersionRow:
 def lineage_page_context(*, user: AnyUser, model: Model, version: Version | None) -> dict:
     """What the model page shows of lineage: the chain above `version`, the version
     history, the tags and the card, each without what the viewer may not see."""
-    versions = list(
-        model.versions.filter(status=Version.Status.READY).select_related(
-            "author", "parent__model__namespace"
-        )
-    )
-    ancestry = ancestry_for(user=user, models=[model], versions=[*versions, version])
+    sight = sight_of(user)
+    versions = list(versions_ready(model).select_related("author"))
+    tree = version_tree(model=model, version=version)
+    tree.link([*versions, *([version] if version else [])])
+    ancestry = ancestry_for(sight=sight, models=[model], versions=[*versions, version], tree=tree)
     rows = []
     for row in versions:
         parent = row.parent if row.parent_id else None
         hidden = parent is not None and not ancestry.shows(parent)
         rows.append(VersionRow(row, ancestry.text(row.message), None if hidden else parent, hidden))
     return {
-        "lineage": version_lineage(version, user=user, limit=LINEAGE_LIMIT) if version else [],
+        "lineage": version_lineage(version, sight=sight, tree=tree) if version else [],
         "versions": rows,
         "tags": ancestry.tags(model.tags),
         "card": ancestry.text(model.card),

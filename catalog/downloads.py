@@ -25,7 +25,7 @@ CHUNK = 1024 * 1024
 def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
     """One `bytes=a-b`, `bytes=a-` or `bytes=-n` range -> inclusive (start, end), or None
     for a whole-file answer. Multi-range and malformed headers are ignored (RFC 9110)."""
-    if not header:
+    if not header or size == 0:  # no byte of an empty file can be selected: send it whole
         return None
     match = RANGE_RE.match(header.strip())
     if not match or match.groups() == ("", ""):

@@ -1,6 +1,8 @@
 """Domain errors. Each carries the HTTP status it maps to and a message a person can act on;
 the API turns them into `{"error": ...}` and the pages into form errors."""
 
+import re
+
 # What any reader of client input says when it meets RecursionError (JSON, NDJSON, YAML).
 TOO_DEEP = "The request is nested too deeply to read; send flatter data."
 # What the edges say when the database refuses a value a client sent (DataError).
@@ -41,6 +43,20 @@ class NotFound(HubError):
 
 class RepoNotFound(NotFound):
     code = "RepoNotFound"
+
+
+class RepoMoved(RepoNotFound):
+    """The model was moved (renamed): callers that know redirects answer 307 to `location`;
+    the rest answer 404, as for any name no model has."""
+
+    def __init__(self, message: str, *, old: str, new: str) -> None:
+        super().__init__(message)
+        self.old, self.new = old, new
+
+    def location(self, path: str) -> str:
+        """`path` (a request's full path) with the old "owner/name" replaced by the new one."""
+        pattern = rf"/{re.escape(self.old)}(?=/|\?|$|\.git/)"
+        return re.sub(pattern, f"/{self.new}", path, count=1)
 
 
 class RevisionNotFound(NotFound):

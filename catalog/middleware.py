@@ -107,6 +107,8 @@ class ApiJsonErrorsMiddleware:
             return response
         if response.streaming or "json" in response.get("Content-Type", ""):
             return response
+        if getattr(response, "accepted_media_type", None) == "text/plain":
+            return response  # DRF rendered it as text because the client asked for text
         return api_error_response(request, response)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:

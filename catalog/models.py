@@ -95,6 +95,23 @@ class Model(models.Model):
         return f"{self.namespace.name}/{self.name}"
 
 
+class ModelRedirect(models.Model):
+    """An old "owner/name" of a moved model: requests for it are redirected to the model's
+    current name (as the Hub does after a rename), unless a model takes that name again."""
+
+    namespace_name = models.CharField(max_length=96)
+    name = models.CharField(max_length=96)
+    model = models.ForeignKey(Model, on_delete=models.CASCADE, related_name="redirects")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["namespace_name", "name"], name="model_redirect_unique_name"
+            ),
+        ]
+
+
 class DownloadDay(models.Model):
     """Downloads of one model on one day: the source of the `trending` sort."""
 

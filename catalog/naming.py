@@ -15,6 +15,7 @@ from catalog.errors import InvalidInput
 NAME_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,94}[A-Za-z0-9])?$")
 ALIAS_RE = re.compile(r"^[A-Za-z][A-Za-z0-9._-]{0,63}$")
 REVISION_RE = re.compile(r"^[0-9a-f]{40}$")
+SHORT_REVISION_RE = re.compile(r"^[0-9a-fA-F]{7,40}$")  # a prefix, as git and the Hub accept
 VERSION_NUMBER_RE = re.compile(r"^v([1-9][0-9]{0,8})$")
 
 # Beside every top-level route (read from the URLconf): names a site answers at its root,

@@ -8,12 +8,14 @@ from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
-from catalog.errors import EntryNotFound, RepoNotFound, RevisionNotFound
-from catalog.models import Alias, Model, Version, VersionFile
-from catalog.naming import REVISION_RE, VERSION_NUMBER_RE
+from catalog.errors import EntryNotFound, NotFound, RepoMoved, RepoNotFound, RevisionNotFound
+from catalog.lineage import LINEAGE_LIMIT, VersionTree, version_tree
+from catalog.models import Alias, Like, Model, ModelRedirect, Version, VersionFile
+from catalog.naming import REVISION_RE, SHORT_REVISION_RE, VERSION_NUMBER_RE
 from catalog.permissions import visible_namespace_ids
 
 AnyUser = AbstractBaseUser | AnonymousUser
@@ -38,6 +40,10 @@ class Sight:
     def sees(self, model: Model) -> bool:
         return self.everything or not model.private or model.namespace_id in self.namespaces
 
+    def q(self) -> Q:
+        """The models this viewer sees, as a filter (`visibility_q` without its queries)."""
+        return Q() if self.everything else Q(private=False) | Q(namespace_id__in=self.namespaces)
+
 
 def sight_of(user: AnyUser) -> Sight:
     if getattr(user, "is_superuser", False):
@@ -61,18 +67,42 @@ def names_hidden(names: Iterable[str], *, sight: Sight) -> frozenset[str]:
         .exclude(namespace_id__in=sight.namespaces)
         .values_list("namespace__name", "name")
     )
-    return frozenset(f"{owner}/{repo}".lower() for owner, repo in rows)
+    # Old names of moved private models too: text written before the move still uses them.
+    wanted_old = reduce(or_, (Q(namespace_name=owner, name=repo) for owner, repo in pairs))
+    old_rows = (
+        ModelRedirect.objects.filter(wanted_old, model__private=True)
+        .exclude(model__namespace_id__in=sight.namespaces)
+        .values_list("namespace_name", "name")
+    )
+    return frozenset(f"{owner}/{repo}".lower() for owner, repo in [*rows, *old_rows])
 
 
 def models_visible_to(user: AnyUser) -> QuerySet[Model]:
     return Model.objects.filter(visibility_q(user)).select_related("namespace")
 
 
-def model_get(*, user: AnyUser, owner: str, name: str) -> Model:
-    model = models_visible_to(user).filter(namespace__name=owner, name=name).first()
+def model_get(*, user: AnyUser, owner: str, name: str, sight: Sight | None = None) -> Model:
+    """`sight`, when the caller has read it already, saves reading it again."""
+    if sight is None:
+        visible = models_visible_to(user)
+    else:
+        visible = Model.objects.filter(sight.q()).select_related("namespace")
+    model = visible.filter(namespace__name=owner, name=name).first()
     if model is None:
-        raise RepoNotFound(f"Model {owner}/{name} does not exist or is not visible to you.")
+        moved = model_moved_to(user=user, owner=owner, name=name)
+        message = f"Model {owner}/{name} does not exist or is not visible to you."
+        if moved is not None:
+            raise RepoMoved(message, old=f"{owner}/{name}", new=moved.full_name)
+        raise RepoNotFound(message)
     return model
+
+
+def model_moved_to(*, user: AnyUser, owner: str, name: str) -> Model | None:
+    """The model once called owner/name (see services.moves), if this viewer may see it."""
+    redirect = ModelRedirect.objects.filter(namespace_name=owner, name=name).first()
+    if redirect is None:
+        return None
+    return models_visible_to(user).filter(pk=redirect.model_id).first()
 
 
 def versions_ready(model: Model) -> QuerySet[Version]:
@@ -80,12 +110,13 @@ def versions_ready(model: Model) -> QuerySet[Version]:
 
 
 def version_latest(model: Model) -> Version | None:
-    return versions_ready(model).order_by("-number").first()
+    return versions_ready(model).select_related("author").order_by("-number").first()
 
 
 def version_resolve(*, model: Model, revision: str) -> Version:
-    """`main`, a named alias, `vN`, or the 40-hex revision id."""
-    ready = versions_ready(model)
+    """`main`, a named alias, `vN`, the 40-hex revision id, or 7+ of its first hex digits
+    (an alias of that spelling wins, as a git ref wins over a short sha)."""
+    ready = versions_ready(model).select_related("author")
     version: Version | None
     if revision == "main":
         version = ready.order_by("-number").first()
@@ -94,11 +125,27 @@ def version_resolve(*, model: Model, revision: str) -> Version:
     elif REVISION_RE.match(revision):
         version = ready.filter(revision=revision).first()
     else:
-        alias = Alias.objects.filter(model=model, name=revision).select_related("version").first()
+        alias = (
+            Alias.objects.filter(model=model, name=revision)
+            .select_related("version__author")
+            .first()
+        )
         version = alias.version if alias and alias.version.status == Version.Status.READY else None
+        if alias is None and SHORT_REVISION_RE.match(revision):
+            version = _version_by_prefix(model, ready, revision.lower())
     if version is None:
         raise RevisionNotFound(f"Revision {revision!r} of {model.full_name} does not exist.")
     return version
+
+
+def _version_by_prefix(model: Model, ready: QuerySet[Version], prefix: str) -> Version | None:
+    found = list(ready.filter(revision__startswith=prefix)[:2])
+    if len(found) > 1:
+        raise RevisionNotFound(
+            f"Revision {prefix!r} of {model.full_name} is ambiguous: more than one version's "
+            "revision starts with it. Give more of its characters (or the full 40)."
+        )
+    return found[0] if found else None
 
 
 def version_file_get(*, version: Version, path: str) -> VersionFile:
@@ -108,18 +155,23 @@ def version_file_get(*, version: Version, path: str) -> VersionFile:
     return row
 
 
-def version_lineage(version: Version, *, user: AnyUser, limit: int = 20) -> list[Version | None]:
-    """Ancestors of a version, parent first. One the user may not see ends the chain as
-    None, shown as "a private model": nothing of it, or of what lies beyond it."""
-    sight = sight_of(user)
+def version_lineage(
+    version: Version,
+    *,
+    sight: Sight,
+    tree: VersionTree | None = None,
+    limit: int = LINEAGE_LIMIT,
+) -> list[Version | None]:
+    """Ancestors of a version, parent first (from `tree`, read in one query when not given).
+    One the viewer may not see ends the chain as None, shown as "a private model": nothing
+    of it, or of what lies beyond it."""
+    tree = tree or version_tree(model=version.model, version=version, limit=limit)
     chain: list[Version | None] = []
-    current = version.parent
-    while current is not None and len(chain) < limit:
-        if not sight.sees(current.model):
+    for ancestor in tree.chain(version, limit):
+        if not sight.sees(ancestor.model):
             chain.append(None)
             break
-        chain.append(current)
-        current = current.parent
+        chain.append(ancestor)
     return chain
 
 
@@ -152,3 +204,34 @@ def models_search(query) -> tuple[object, list[Model]]:
         .in_bulk()
     )
     return page, [by_id[i] for i in ids if i in by_id]
+
+
+def model_likers(model: Model) -> QuerySet[Like]:
+    """Who liked a model (the caller has checked that the viewer sees it)."""
+    return Like.objects.filter(model=model).select_related("user")
+
+
+def user_likes(*, username: str, viewer: AnyUser) -> QuerySet[Like]:
+    """The models a user liked, leaving out private ones the viewer may not see."""
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        raise NotFound(f"User {username!r} does not exist.")
+    visible = models_visible_to(viewer).values("pk")
+    return Like.objects.filter(user=user, model__in=visible).select_related("model__namespace")
+
+
+def names_former(names: Iterable[str]) -> frozenset[str]:
+    """The old names (lower-cased) of the models now called `names` ("owner/name", any case):
+    text written before a move still uses them."""
+    pairs = {tuple(name.split("/")) for name in names if name.count("/") == 1}
+    if not pairs:
+        return frozenset()
+    wanted = reduce(
+        or_,
+        (
+            Q(model__namespace__name__iexact=owner, model__name__iexact=repo)
+            for owner, repo in pairs
+        ),
+    )
+    rows = ModelRedirect.objects.filter(wanted).values_list("namespace_name", "name")
+    return frozenset(f"{owner}/{repo}".lower() for owner, repo in rows)

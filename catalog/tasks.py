@@ -46,6 +46,15 @@ def finetune_sweep() -> int:
 
 
 @shared_task
+def lfs_staging_sweep() -> int:
+    """Beat: delete LFS objects sent but never committed, once their user's staging folder
+    has been idle for HUB_LFS_STAGING_SECONDS."""
+    from catalog.services.lfs import lfs_staging_sweep as sweep
+
+    return sweep()
+
+
+@shared_task
 def blobs_gc() -> int:
     """Beat: delete stored bytes nothing has referenced for HUB_BLOB_GC_GRACE_SECONDS."""
     from catalog.services.blob_gc import blobs_collect

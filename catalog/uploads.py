@@ -26,6 +26,12 @@ class HashedUpload(TemporaryUploadedFile):
 
 
 class HashingUploadHandler(FileUploadHandler):
+    def __init__(self, request=None) -> None:
+        super().__init__(request)
+        # Django's parser reads the body in the smallest chunk any handler asks for (64 KiB
+        # by default), and each read re-copies gunicorn's read-ahead: larger chunks copy less.
+        self.chunk_size = settings.HUB_UPLOAD_CHUNK_SIZE
+
     def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
         if content_length and content_length > settings.HUB_MAX_REQUEST_SIZE:
             limit = filesizeformat(settings.HUB_MAX_REQUEST_SIZE)

@@ -152,8 +152,9 @@ STORAGES = {
 HUB_MAX_FILE_SIZE = env_int("HUB_MAX_FILE_SIZE", 5 * 1024**3)
 HUB_MAX_REQUEST_SIZE = env_int("HUB_MAX_REQUEST_SIZE", 10 * 1024**3)
 HUB_MAX_FILES_PER_VERSION = env_int("HUB_MAX_FILES_PER_VERSION", 1000)
-# Git-LFS objects uploaded but never committed are swept after this long.
-HUB_LFS_STAGING_SECONDS = env_int("HUB_LFS_STAGING_SECONDS", 24 * 3600)
+# LFS objects sent but never committed go once the user's staging folder has been idle this
+# long (catalog/services/lfs.py); swept after each commit, on LFS traffic and by beat.
+HUB_LFS_STAGING_SECONDS = env_int("HUB_LFS_STAGING_SECONDS", 15 * 60)
 # Per-user quotas (catalog/services/quotas.py; 0 = none): bytes stored (distinct blobs of the
 # versions a user authored, plus their datasets), LFS bytes staged, fine-tune jobs queued or
 # running.
@@ -163,6 +164,8 @@ HUB_QUOTA_JOBS = env_int("HUB_QUOTA_JOBS", 8)
 FILE_UPLOAD_TEMP_DIR = env_str("FILE_UPLOAD_TEMP_DIR", str(DATA_DIR / "tmp"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 0  # every upload goes to a temp file that we hash as it arrives
 FILE_UPLOAD_HANDLERS = ["catalog.uploads.HashingUploadHandler"]
+# Bytes per read of an upload body (multipart and LFS PUT); bench/upload.py measures sizes.
+HUB_UPLOAD_CHUNK_SIZE = env_int("HUB_UPLOAD_CHUNK_SIZE", 1024**2)
 DATA_UPLOAD_MAX_NUMBER_FILES = HUB_MAX_FILES_PER_VERSION
 
 # --- Cache: rate limits and download de-duplication. Use Redis when several processes serve.
@@ -248,6 +251,10 @@ CELERY_BEAT_SCHEDULE = {
     "finetune-sweep": {
         "task": "catalog.tasks.finetune_sweep",
         "schedule": float(env_int("HUB_SWEEP_INTERVAL_SECONDS", 120)),
+    },
+    "lfs-staging-sweep": {
+        "task": "catalog.tasks.lfs_staging_sweep",
+        "schedule": float(env_int("HUB_LFS_SWEEP_INTERVAL_SECONDS", 300)),
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")

@@ -3,7 +3,7 @@ never changes, so caches may keep its answer for a year and revalidate with an E
 
 Only an anonymous answer about a public model is `public`: an authenticated one may show
 private lineage, so shared caches must not keep it (`private`). The ETag is a hash of the
-body, so a 304 is exact even for the model-level fields (downloads, likes, versions)."""
+body, so a 304 is exact even for the model-level fields (downloads, likes, aliases)."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from catalog.errors import TOO_DEEP, UNSTORABLE, HubError
+from catalog.errors import TOO_DEEP, UNSTORABLE, HubError, RepoMoved
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +40,23 @@ def set_error_headers(response, code: str, message: str) -> None:
     response["X-Error-Message"] = header_safe(message)
 
 
+def moved_response(exc: RepoMoved, full_path: str) -> Response | None:
+    """307 to the moved model's new name (the Hub's answer after a rename), or None when the
+    URL does not carry the old name (a body named it: that is a plain 404)."""
+    location = exc.location(full_path)
+    if location == full_path:
+        return None
+    response = Response({"error": f"{exc.old} moved to {exc.new}."}, status=307)
+    response["Location"] = location
+    return response
+
+
 def json_exception_handler(exc: Exception, context: dict) -> Response | None:
+    request = context.get("request")
+    if isinstance(exc, RepoMoved) and request is not None:
+        moved = moved_response(exc, request.get_full_path())
+        if moved is not None:
+            return moved
     if isinstance(exc, HubError):
         return error_response(exc.message, exc.status, exc.code)
     if isinstance(exc, Http404):

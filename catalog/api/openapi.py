@@ -14,9 +14,10 @@ from drf_spectacular.utils import (
 from rest_framework import serializers as s
 
 from catalog.api import account_views, finetune_views, openapi_hf, views  # noqa: F401
+from catalog.api.listing import EXPANDABLE
 from catalog.api.schema import SIGNED_IN, ErrorSerializer
 from catalog.api.serializers import ModelCreateSerializer, ModelUpdateSerializer
-from catalog.search.params import MAX_LIMIT
+from catalog.search.params import LIMIT_MAX, PAGE_MAX
 
 
 class BearerTokenScheme(OpenApiAuthenticationExtension):
@@ -92,15 +93,41 @@ class ModelSummarySerializer(s.Serializer):
     summary = s.CharField()
 
 
+class ModelListItemSerializer(ModelSummarySerializer):
+    """One model of `GET /api/models`. With `expand`, only `_id`, `id` and the named fields."""
+
+    siblings = s.ListField(
+        child=inline_serializer("ListedFile", {"rfilename": s.CharField()}),
+        required=False,
+        help_text="With full=true or expand=siblings: the latest version's file names.",
+    )
+    cardData = s.DictField(required=False, help_text="With cardData=true.")
+    config = s.DictField(
+        required=False, help_text="With config=true: model_type and architectures."
+    )
+    safetensors = s.DictField(
+        required=False, help_text="With expand=safetensors: {parameters: {dtype: n}, total}."
+    )
+    usedStorage = s.IntegerField(required=False)
+    trendingScore = s.IntegerField(required=False)
+
+
 class ModelInfoSerializer(ModelSummarySerializer):
+    """Model info (the client's `model_info`): the same few queries whatever the number of
+    versions and the depth of lineage. The version history is not repeated here: it is
+    `GET /api/models/{owner}/{name}/versions` (and the Hub's commit list)."""
+
     cardData = s.DictField()
     siblings = SiblingSerializer(many=True)
-    card = s.CharField()
-    version = VersionSerializer(allow_null=True)
-    versions = VersionSerializer(many=True)
-    aliases = s.DictField(child=s.IntegerField())
+    card = s.CharField(help_text="The card's Markdown, without names of hidden ancestors.")
+    version = VersionSerializer(allow_null=True, help_text="The version described.")
+    aliases = s.DictField(child=s.IntegerField(), help_text="Alias name -> version number.")
     parent = VersionRefSerializer(allow_null=True)
-    lineage = VersionRefSerializer(many=True)
+    lineage = VersionRefSerializer(
+        many=True,
+        help_text="The version's ancestors, parent first, across models, at most 20; a "
+        "private one the viewer may not see ends it as {private: true}.",
+    )
     metadata = s.DictField()
     metrics = s.DictField()
 
@@ -180,16 +207,42 @@ SEARCH_PARAMS = [
     OpenApiParameter(
         "sort", str, enum=["relevance", "downloads", "likes", "updated", "created", "trending"]
     ),
-    OpenApiParameter("limit", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT}),
+    OpenApiParameter(
+        "limit",
+        {"type": "integer", "minimum": 1, "maximum": LIMIT_MAX},
+        description=f"How many models in all; pages hold at most {PAGE_MAX}, the next page "
+        "is in the Link header.",
+    ),
     OpenApiParameter("cursor", str, description="From the Link header."),
+    OpenApiParameter(
+        "gated", bool, description="No model here is gated: true lists none, false all."
+    ),
+    OpenApiParameter(
+        "num_parameters",
+        str,
+        description="Parameter count of the latest version, e.g. min:6B,max:128B.",
+    ),
+]
+LIST_PARAMS = [
+    *SEARCH_PARAMS,
+    OpenApiParameter("full", bool, description="Add the files (siblings)."),
+    OpenApiParameter("cardData", bool, description="Add the card data."),
+    OpenApiParameter("config", bool, description="Add model_type and architectures."),
+    OpenApiParameter(
+        "expand",
+        str,
+        enum=list(EXPANDABLE),
+        many=True,
+        description="Only these fields (with _id and id); not with full, cardData or config.",
+    ),
 ]
 MESSAGE = inline_serializer("Ok", {"ok": s.BooleanField(required=False)})
 
 extend_schema_view(
     get=extend_schema(
         operation_id="models_list",
-        parameters=SEARCH_PARAMS,
-        responses=ModelSummarySerializer(many=True),
+        parameters=LIST_PARAMS,
+        responses=ModelListItemSerializer(many=True),
     ),
     post=extend_schema(request=ModelCreateSerializer, responses={201: ModelInfoSerializer}),
 )(views.ModelListCreate)

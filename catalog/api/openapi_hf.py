@@ -9,7 +9,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from drf_spectacular.utils import inline_serializer as shape
 from rest_framework import serializers as s
 
-from catalog.api.hf import browse, commits, lfs, repos
+from catalog.api.hf import browse, commits, history, lfs, repos, social, tags
 from catalog.api.schema import ErrorSerializer, HubAutoSchema
 
 VISIBILITY = s.ChoiceField(choices=["public", "private"], required=False)
@@ -35,12 +35,17 @@ TREE_ENTRY = shape(
         "type": s.CharField(help_text="file or directory"),
         "path": s.CharField(),
         "size": s.IntegerField(),
-        "oid": s.CharField(),
-        "lfs": s.DictField(required=False),
-        "securityFileStatus": s.DictField(required=False),
+        "oid": s.CharField(help_text="The git object id (of the LFS pointer, for LFS files)."),
+        "lfs": s.DictField(required=False, help_text="Only for files kept in Git-LFS."),
+        "lastCommit": s.DictField(required=False, allow_null=True, help_text="With expand."),
+        "securityFileStatus": s.DictField(required=False, help_text="With expand."),
     },
     many=True,
 )
+PAGED = [
+    OpenApiParameter("limit", int, description="Page size (default 50, at most 1000)."),
+    OpenApiParameter("cursor", str, description='From the `Link: <...>; rel="next"` header.'),
+]
 LFS_OBJECT = {"oid": s.RegexField(r"^[0-9a-f]{64}$"), "size": s.IntegerField(min_value=0)}
 LFS_BATCH = shape(
     "LfsBatch",
@@ -212,3 +217,86 @@ extend_schema_view(
         ),
     )
 )(lfs.LfsBatch)
+extend_schema_view(
+    get=extend_schema(
+        parameters=[*PAGED, OpenApiParameter("expand[]", str, enum=["formatted"])],
+        responses=shape(
+            "Commit",
+            {
+                "id": s.CharField(help_text="The version's revision."),
+                "title": s.CharField(),
+                "message": s.CharField(),
+                "authors": s.ListField(child=s.DictField()),
+                "date": s.DateTimeField(),
+            },
+            many=True,
+        ),
+    )
+)(history.Commits)
+PATHS_INFO = shape(
+    "PathsInfo",
+    {
+        "paths": s.ListField(
+            child=s.CharField(), max_length=history.PATHS_INFO_MAX, help_text="At most 1000."
+        ),
+        "expand": s.BooleanField(required=False),
+    },
+)
+extend_schema_view(
+    post=extend_schema(
+        request={
+            "application/x-www-form-urlencoded": PATHS_INFO,
+            "application/json": PATHS_INFO,
+        },
+        responses=TREE_ENTRY,
+    )
+)(history.PathsInfo)
+extend_schema_view(
+    post=extend_schema(
+        request=shape("TagCreate", {"tag": s.CharField(), "message": s.CharField(required=False)}),
+        responses={
+            200: shape(
+                "TagCreated",
+                {"tag": s.CharField(), "version": s.IntegerField(), "sha": s.CharField()},
+            )
+        },
+    ),
+    delete=extend_schema(request=None, responses={204: None}),
+)(tags.Tag)
+extend_schema_view(
+    get=extend_schema(
+        parameters=PAGED,
+        responses=shape(
+            "Liker",
+            {
+                "user": s.CharField(),
+                "fullname": s.CharField(),
+                "avatarUrl": s.CharField(),
+                "type": s.CharField(),
+            },
+            many=True,
+        ),
+    )
+)(social.Likers)
+extend_schema_view(
+    get=extend_schema(
+        parameters=PAGED,
+        responses=shape(
+            "UserLike", {"createdAt": s.DateTimeField(), "repo": s.DictField()}, many=True
+        ),
+    )
+)(social.UserLikes)
+extend_schema_view(
+    post=extend_schema(
+        request=shape(
+            "RepoMove",
+            {"fromRepo": s.CharField(), "toRepo": s.CharField(), "type": REPO_TYPE},
+        ),
+        responses={200: shape("RepoMoved", {"url": s.URLField(), "id": s.CharField()})},
+    )
+)(repos.RepoMove)
+extend_schema_view(
+    get=extend_schema(
+        responses=shape("AuthChecked", {"read": s.BooleanField(), "write": s.BooleanField()})
+    )
+)(repos.AuthCheck)

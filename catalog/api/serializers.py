@@ -8,11 +8,12 @@ from datetime import datetime
 from rest_framework import serializers
 
 from catalog.ancestry import Ancestry, ancestry_for, hidden_ref
+from catalog.gitobjects import lfs_pointer
+from catalog.lineage import version_bases, version_tree
 from catalog.models import Model, Version
-from catalog.selectors import AnyUser, version_lineage
+from catalog.selectors import AnyUser, Sight, sight_of, version_lineage
+from catalog.services.gitmeta import version_files_git
 from catalog.vocab import LICENSES, SOURCE_DOMAINS, TASKS
-
-LFS_POINTER_SIZE = 134
 
 
 def iso(value: datetime | None) -> str | None:
@@ -38,12 +39,6 @@ def card_data(model: Model, ancestry: Ancestry) -> dict:
         "language": model.languages,
         "source_domain": model.source_domain,
     }
-
-
-def model_summaries(models: list[Model], *, user: AnyUser) -> list[dict]:
-    """`GET /api/models`: each model's summary (with `latest_sha`), for this viewer."""
-    ancestry = ancestry_for(user=user, models=models)
-    return [model_summary(m, sha=m.latest_sha, ancestry=ancestry) for m in models]
 
 
 def model_summary(model: Model, *, sha: str | None = None, ancestry: Ancestry) -> dict:
@@ -72,7 +67,10 @@ def model_summary(model: Model, *, sha: str | None = None, ancestry: Ancestry) -
 
 
 def versions_brief(model: Model, versions: list[Version], *, user: AnyUser) -> list[dict]:
-    ancestry = ancestry_for(user=user, models=[model], versions=versions)
+    """`GET .../versions`: the parents of all versions come in one query (catalog.lineage)."""
+    tree = version_tree(model=model)
+    tree.link(versions)
+    ancestry = ancestry_for(user=user, models=[model], versions=versions, tree=tree)
     return [version_brief(version, ancestry=ancestry) for version in versions]
 
 
@@ -100,37 +98,42 @@ def version_ref(version: Version, ancestry: Ancestry | None = None) -> dict:
 
 
 def siblings(version: Version) -> list[dict]:
-    return [
-        {
-            "rfilename": row.path,
-            "size": row.blob.size,
-            "blobId": row.blob_id,
-            "lfs": {"sha256": row.blob_id, "size": row.blob.size, "pointerSize": LFS_POINTER_SIZE},
-            "metadata": row.metadata,
-        }
-        for row in version.files.select_related("blob")
-    ]
+    """As the Hub lists them: `blobId` is the git object id (of the pointer, for LFS files),
+    and only files the Hub keeps in LFS have `lfs` (catalog.gitobjects)."""
+    return [sibling(row) for row in version_files_git(version)]
 
 
-def model_detail(model: Model, version: Version | None, *, user: AnyUser) -> dict:
-    versions = list(
-        model.versions.filter(status=Version.Status.READY).select_related(
-            "author", "parent__model__namespace"
-        )
-    )
-    ancestry = ancestry_for(user=user, models=[model], versions=[*versions, version])
+def sibling(row) -> dict:
+    entry = {"rfilename": row.path, "size": row.blob.size, "blobId": row.metadata["git_oid"]}
+    if row.metadata["lfs"]:
+        pointer_size = len(lfs_pointer(row.blob_id, row.blob.size))
+        entry["lfs"] = {"sha256": row.blob_id, "size": row.blob.size, "pointerSize": pointer_size}
+    entry["metadata"] = row.metadata
+    return entry
+
+
+def model_detail(
+    model: Model, version: Version | None, *, user: AnyUser, sight: Sight | None = None
+) -> dict:
+    """Model info: the same few queries whatever the number of versions and the depth of
+    lineage (the ancestors in one, catalog.lineage). The version list is `GET .../versions`;
+    `version` (the author selected with it) is the one described. `sight`: the viewer's, if
+    the caller has read it already."""
+    sight = sight or sight_of(user)
+    tree = version_tree(model=model, version=version)
+    if version is not None:
+        tree.link([version])
+    bases = () if sight.everything else version_bases(model)
+    ancestry = ancestry_for(sight=sight, models=[model], versions=[version], tree=tree, bases=bases)
     data = model_summary(model, sha=version.revision if version else None, ancestry=ancestry)
-    lineage = version_lineage(version, user=user) if version else []
+    lineage = version_lineage(version, sight=sight, tree=tree) if version else []
     data.update(
         cardData=card_data(model, ancestry),
         siblings=siblings(version) if version else [],
         usedStorage=version.total_size if version else 0,
         card=ancestry.text(model.card),
         version=version_brief(version, ancestry=ancestry) if version else None,
-        versions=[version_brief(v, ancestry=ancestry) for v in versions],
-        aliases={
-            alias.name: alias.version.number for alias in model.aliases.select_related("version")
-        },
+        aliases=dict(model.aliases.order_by("name").values_list("name", "version__number")),
         parent=version_ref(version.parent, ancestry) if version and version.parent_id else None,
         lineage=[version_ref(v, ancestry) if v else hidden_ref() for v in lineage],
         metadata=ancestry.metadata(version.metadata) if version else {},

@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 from catalog import selectors
 from catalog.api import serializers as out
 from catalog.api.caching import immutable_etag_response, is_pinned
+from catalog.api.listing import list_fields, models_listed
 from catalog.api.pagination import link_header
 from catalog.api.parsers import RepoMultiPartParser, form_fields
 from catalog.api.permissions import WriteNeedsWriteToken
@@ -37,7 +38,9 @@ class HubAPIView(APIView):
 
 class ModelListCreate(HubAPIView):
     def get(self, request: Request) -> Response:
-        """Same results as the search page: text, filters, sort, keyset cursor in `Link`."""
+        """Same results as the search page: text, filters, sort, keyset cursor in `Link`;
+        the fields the Hub's `full`, `cardData`, `config` and `expand` ask for."""
+        fields = list_fields(request.query_params)
         query = search_query(
             request.query_params, request.user, default_limit=50, with_facets=False
         )
@@ -53,7 +56,7 @@ class ModelListCreate(HubAPIView):
             headers.update(
                 link_header(request.build_absolute_uri(f"{request.path}?{params.urlencode()}"))
             )
-        return Response(out.model_summaries(models, user=request.user), headers=headers)
+        return Response(models_listed(models, user=request.user, fields=fields), headers=headers)
 
     def post(self, request: Request) -> Response:
         data = out.ModelCreateSerializer(data=request.data)
@@ -95,15 +98,16 @@ class SearchFacets(HubAPIView):
 
 class ModelDetail(HubAPIView):
     def get(self, request: Request, owner: str, name: str, revision: str = "main") -> Response:
-        model = selectors.model_get(user=request.user, owner=owner, name=name)
+        sight = selectors.sight_of(request.user)  # read once for the model and its lineage
+        model = selectors.model_get(user=request.user, owner=owner, name=name, sight=sight)
         if revision == "main":
             version = selectors.version_latest(model)
         else:
             version = selectors.version_resolve(model=model, revision=revision)
-        response = Response(out.model_detail(model, version, user=request.user))
+        response = Response(out.model_detail(model, version, user=request.user, sight=sight))
         if is_pinned(revision):
             # The files of a pinned version never change, but this answer also carries
-            # counters (downloads, likes, versions): cache briefly, revalidate by ETag.
+            # counters (downloads, likes, aliases): cache briefly, revalidate by ETag.
             return immutable_etag_response(
                 request, response, public=not model.private, max_age=PINNED_INFO_MAX_AGE
             )
@@ -132,9 +136,7 @@ class ModelRevisionDetail(ModelDetail):
 class VersionListCreate(HubAPIView):
     def get(self, request: Request, owner: str, name: str) -> Response:
         model = selectors.model_get(user=request.user, owner=owner, name=name)
-        versions = selectors.versions_ready(model).select_related(
-            "author", "parent__model__namespace"
-        )
+        versions = selectors.versions_ready(model).select_related("author")  # parents: one query
         return Response(out.versions_brief(model, list(versions), user=request.user))
 
     parser_classes = [RepoMultiPartParser]  # files and form fields only

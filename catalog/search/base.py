@@ -39,6 +39,16 @@ class SearchQuery:
     # Lower-cased base_model filter values naming private models the user may not see: they
     # match nothing, as a name of no model would (backends filter by `match_filters`).
     hidden_bases: frozenset[str] = frozenset()
+    # The Hub's `filter=` values (hub_filters.py): a model must match one alternative
+    # (facet key or "tag", value) of every group; an empty group matches nothing.
+    tag_groups: tuple[tuple[tuple[str, str], ...], ...] = ()
+    # Latest ready version's parameter count within [low, high] (high None: no upper bound).
+    num_parameters: tuple[int, int | None] | None = None
+
+    @property
+    def filtered(self) -> bool:
+        """Whether anything besides the words narrows the results."""
+        return bool(self.filters or self.tag_groups or self.num_parameters)
 
 
 @dataclass

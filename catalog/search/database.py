@@ -16,7 +16,8 @@ from catalog.cursors import after_q, cursor_decode, cursor_encode, cursor_values
 from catalog.models import Model
 from catalog.search import postgres
 from catalog.search.base import FACETS, Hit, SearchBackend, SearchPage, SearchQuery
-from catalog.search.privacy import facets_shown, match_filters
+from catalog.search.hub_filters import Group, models_with_parameters
+from catalog.search.privacy import facets_shown, match_filters, match_groups
 from catalog.search.spelling import correct_from, name_words, with_spelling_fallback
 from catalog.search.text import fts5_prefix_query, tokens
 
@@ -52,12 +53,20 @@ class DatabaseBackend(SearchBackend):
         return facets_shown(page, query)
 
     def _words_match(self, query: SearchQuery) -> bool:
-        unfiltered = replace(query, filters={}, limit=1, cursor=None, with_facets=False)
+        unfiltered = replace(
+            query,
+            filters={},
+            tag_groups=(),
+            num_parameters=None,
+            limit=1,
+            cursor=None,
+            with_facets=False,
+        )
         return self._search_orm(unfiltered).total > 0
 
     def _search_orm(self, query: SearchQuery) -> SearchPage:
         visible = _visible(query)
-        matched = self._text_match(visible, query.text)
+        matched = _hub_filtered(self._text_match(visible, query.text), query)
         filtered = _apply_filters(matched, match_filters(query), query.author)
         sort = query.sort if query.sort in SORT_ORDER else "relevance"
         if sort == "relevance" and not tokens(query.text):
@@ -162,6 +171,27 @@ def _apply_filters(queryset: QuerySet, filters: dict, author: str) -> QuerySet:
         elif facet in MULTI:
             queryset = queryset.filter(_any_of(MULTI[facet], values))
     return queryset
+
+
+def _hub_filtered(queryset: QuerySet, query: SearchQuery) -> QuerySet:
+    """The Hub's `filter=` groups and `num_parameters` (not facets: every facet counts
+    within them)."""
+    for group in match_groups(query):
+        queryset = queryset.filter(_group_q(group))
+    if query.num_parameters:
+        queryset = queryset.filter(id__in=models_with_parameters(*query.num_parameters))
+    return queryset
+
+
+def _group_q(group: Group) -> Q:
+    """Any of the alternatives; none (an empty group) matches nothing."""
+    either = Q(Value(False))  # compiles as SQL (an empty IN would not, in facet counts)
+    for key, value in group:
+        if key in FIELD:
+            either |= Q(**{FIELD[key]: _bool(value) if key == "finetunable" else value})
+        elif key in MULTI:
+            either |= _any_of(MULTI[key], (value,))
+    return either
 
 
 def _bool(value: str) -> bool:

@@ -32,7 +32,8 @@ from django.db import connection
 from catalog.cursors import cursor_decode, cursor_encode, cursor_values_check
 from catalog.errors import InvalidInput
 from catalog.search.base import FACETS, Hit, SearchPage, SearchQuery
-from catalog.search.privacy import match_filters
+from catalog.search.hub_filters import Group, models_with_parameters
+from catalog.search.privacy import match_filters, match_groups
 from catalog.search.spelling import MIN_WORD, closest, edit_distance, with_spelling_fallback
 from catalog.search.text import pg_prefix_tsquery, tokens
 
@@ -91,6 +92,7 @@ def search(query: SearchQuery) -> SearchPage:
 
 
 def _words_match(query: SearchQuery) -> bool:
+    query = replace(query, tag_groups=(), num_parameters=None)
     base = _base(Plan(query, pg_prefix_tsquery(query.text), "downloads"))
     with connection.cursor() as cursor:
         cursor.execute(
@@ -303,6 +305,12 @@ def _base(plan: Plan) -> Sql:
     tags = match_filters(query).get("tag")
     if tags:
         where = where.and_("tags && %s::text[]", list(tags))
+    for group in match_groups(query):
+        either = _group_sql(group)
+        where = where.and_(either.text, *either.params)
+    if query.num_parameters:
+        sql, params = models_with_parameters(*query.num_parameters).query.sql_with_params()
+        where = where.and_(f"model_id IN ({sql})", *params)
     if plan.tsquery:
         match = f"search_vector @@ {TSQUERY}"
         where = where.and_(match if plan.text_index else f"({match}) IS TRUE", plan.tsquery)
@@ -320,6 +328,16 @@ def _filter_sql(facet: str, values: tuple[str, ...]) -> Sql:
     if facet == "finetunable":
         return Sql("finetunable = ANY(%s)", [[_bool(v) for v in values]])
     return Sql(f"{facet} = ANY(%s)", [list(values)])
+
+
+def _group_sql(group: Group) -> Sql:
+    """A Hub `filter=` value: any of its alternatives (none: nothing matches)."""
+    parts = [
+        Sql("tags @> %s::text[]", [[value]]) if key == "tag" else _filter_sql(key, (value,))
+        for key, value in group
+    ]
+    text = " OR ".join(part.text for part in parts) or "FALSE"
+    return Sql(f"({text})", [param for part in parts for param in part.params])
 
 
 def _where_all(plan: Plan) -> Sql:

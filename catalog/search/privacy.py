@@ -7,10 +7,12 @@ Spelling fixes come only from the names of models the user may see (`spelling.py
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 
 from catalog.ancestry import tag_base
 from catalog.search.base import SearchPage, SearchQuery
+from catalog.search.hub_filters import Group
 from catalog.selectors import Sight, names_hidden
 
 # A filter value no model has: names are validated and tags stored stripped of spaces.
@@ -21,10 +23,14 @@ def query_sight(query: SearchQuery) -> Sight:
     return Sight(everything=query.see_everything, namespaces=frozenset(query.visible_namespaces))
 
 
-def filters_hidden_bases(filters: dict[str, tuple[str, ...]], sight: Sight) -> frozenset[str]:
-    """The base_model filter values (and `base_model:` tag values) naming hidden models."""
-    names = [*filters.get("base_model", ())]
-    names += [tag_base(tag) or "" for tag in filters.get("tag", ())]
+def filters_hidden_bases(
+    filters: dict[str, tuple[str, ...]], sight: Sight, groups: Iterable[Group] = ()
+) -> frozenset[str]:
+    """The base_model filter values (and `base_model:` tag values) naming hidden models,
+    in the facet filters and in the Hub `filter=` groups."""
+    pairs = [(key, value) for key in ("base_model", "tag") for value in filters.get(key, ())]
+    pairs += [pair for group in groups for pair in group]
+    names = [_named(key, value) or "" for key, value in pairs]
     return names_hidden(names, sight=sight)
 
 
@@ -32,15 +38,29 @@ def match_filters(query: SearchQuery) -> dict[str, tuple[str, ...]]:
     """`query.filters` as backends apply them: hidden bases replaced by NEVER."""
     if not query.hidden_bases:
         return query.filters
-    out = dict(query.filters)
-    if "base_model" in out:
-        out["base_model"] = tuple(_never(value, value, query) for value in out["base_model"])
-    if "tag" in out:
-        out["tag"] = tuple(_never(value, tag_base(value), query) for value in out["tag"])
-    return out
+    return {
+        key: tuple(_shown(key, value, query) for value in values)
+        for key, values in query.filters.items()
+    }
 
 
-def _never(value: str, name: str | None, query: SearchQuery) -> str:
+def match_groups(query: SearchQuery) -> tuple[Group, ...]:
+    """`query.tag_groups` as backends apply them: hidden bases replaced by NEVER."""
+    if not query.hidden_bases:
+        return query.tag_groups
+    return tuple(
+        tuple((key, _shown(key, value, query)) for key, value in group)
+        for group in query.tag_groups
+    )
+
+
+def _named(key: str, value: str) -> str | None:
+    """The model a filter value names, if it names one."""
+    return value if key == "base_model" else tag_base(value) if key == "tag" else None
+
+
+def _shown(key: str, value: str, query: SearchQuery) -> str:
+    name = _named(key, value)
     return NEVER if name is not None and name.strip().lower() in query.hidden_bases else value
 
 

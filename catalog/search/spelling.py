@@ -25,7 +25,7 @@ def with_spelling_fallback(
     correct: Callable[[str, SearchQuery], str],  # (text, the query whose user it serves)
 ) -> SearchPage:
     page = search_once(query)
-    if page.total or not tokens(query.text) or (query.filters and words_match(query)):
+    if page.total or not tokens(query.text) or (query.filtered and words_match(query)):
         return page  # found something, or the filters (not the words) ruled everything out
     corrected = correct(query.text, query)
     if corrected == query.text.lower():

@@ -1,7 +1,8 @@
 """Hub commits (the Hugging Face client's NDJSON `/commit` call): one commit = one version.
 
-A commit is a header, inline files (base64, small), LFS files (by sha256, uploaded before
-through the LFS staging area) and deletions. `HubCommit` collects them, writing inline files
+A commit is a header, inline files (base64, small), LFS files (by sha256: uploaded before
+through the LFS staging area, or bytes the hub stores already that the user may read, so no
+stored byte is sent twice) and deletions. `HubCommit` collects them, writing inline files
 to temp files on the blob disk as they arrive, and `publish` makes exactly one version on top
 of the head through `version_publish`. That reads the head again under the model's row lock,
 so concurrent commits compose and `parentCommit` admits one winner; it scans and inspects
@@ -12,6 +13,8 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import os
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -19,16 +22,20 @@ from typing import Any
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 
-from catalog.blobs import StagedFile, blob_open
+from catalog.blobs import StagedFile, blob_is_local, blob_local_path, blob_open
 from catalog.errors import EntryNotFound, InvalidInput, PayloadTooLarge
+from catalog.gitobjects import INLINE_MAX_BYTES, LFS_SUFFIXES
 from catalog.models import Model, Version
 from catalog.naming import repo_path_validate
 from catalog.selectors import version_latest
 from catalog.services.cards import MAX_CARD_BYTES, card_split
 from catalog.services.lfs import (
     StagedBlob,
+    lfs_blobs_readable,
+    lfs_blobs_reuse,
+    lfs_commit_temp_dir,
     lfs_staged,
-    lfs_staging_root,
+    lfs_staging_sweep,
     oid_validate,
     size_validate,
 )
@@ -36,26 +43,6 @@ from catalog.services.quotas import quota_check_bytes
 from catalog.services.versions import OnHead, version_publish
 
 CARD_PATH = "README.md"
-INLINE_MAX_BYTES = 1024 * 1024  # larger files go through LFS (the Hub's own limit is 10 MB)
-LFS_SUFFIXES = (
-    ".safetensors",
-    ".bin",
-    ".pt",
-    ".pth",
-    ".ckpt",
-    ".onnx",
-    ".gguf",
-    ".h5",
-    ".msgpack",
-    ".pkl",
-    ".pickle",
-    ".npy",
-    ".npz",
-    ".zip",
-    ".tar",
-    ".gz",
-    ".tflite",
-)
 
 
 class HubCommit:
@@ -72,6 +59,7 @@ class HubCommit:
         self.deleted: list[str] = []
         self._temps: list[Path] = []
         self._staged_used: list[Path] = []
+        self._stored: list[tuple[str, str, object]] = []  # (path, oid, size) not staged
         self._latest_files = (
             dict(self.latest.files.values_list("path", "blob_id")) if self.latest else {}
         )
@@ -85,6 +73,9 @@ class HubCommit:
                 staged.upload.close()
         for path in self._temps:
             path.unlink(missing_ok=True)
+        # Leftovers of this user's earlier uploads, once nothing has touched them for the grace
+        # (a parallel upload of theirs keeps its folder busy, so it loses nothing).
+        lfs_staging_sweep(user_id=self.user.pk)
 
     def add(self, item: Any) -> None:
         """One NDJSON line: {"key": header|file|lfsFile|deletedFile|deletedFolder, "value": ...}."""
@@ -104,6 +95,7 @@ class HubCommit:
 
     def publish(self) -> Version:
         """One version on top of the head as it is under the lock (see version_publish)."""
+        self._stored_resolve()
         self._card_check()
         quota_check_bytes(user=self.user, adding=sum(f.size for f in self.files))
         message = "\n\n".join(part for part in (self.summary, self.description) if part)
@@ -137,8 +129,7 @@ class HubCommit:
         if len(data) > settings.HUB_MAX_FILE_SIZE:
             limit = filesizeformat(settings.HUB_MAX_FILE_SIZE)
             raise PayloadTooLarge(f"{path} is larger than the {limit} limit per file.")
-        folder = lfs_staging_root() / "inline"
-        folder.mkdir(parents=True, exist_ok=True)
+        folder = lfs_commit_temp_dir()
         with tempfile.NamedTemporaryFile(dir=folder, prefix=".inline-", delete=False) as out:
             out.write(data)
         temp = Path(out.name)
@@ -154,19 +145,70 @@ class HubCommit:
         if value.get("algo", "sha256") != "sha256":
             raise InvalidInput(f"{path!r}: only sha256 LFS objects are accepted.")
         staged = lfs_staged(user_id=self.user.pk, oid=oid)
-        if staged is None:
+        claimed = self._claim(staged) if staged is not None else None
+        if claimed is None:
             if self._latest_files.get(path) == oid:
                 return  # unchanged file: the new version inherits it
-            raise InvalidInput(
-                f"LFS object {oid} for {path!r} was not uploaded (or expired); upload it again."
-            )
-        size = staged.stat().st_size
+            self._stored.append((path, oid, value.get("size")))  # checked in one query
+            return
+        size = claimed.stat().st_size
         if value.get("size") not in (None, size):
             raise InvalidInput(f"{path!r}: size {value.get('size')} does not match the upload.")
         self._staged_used.append(staged)
         self.files.append(
-            StagedFile(path, staged, sha256=oid, size=size, upload=StagedBlob(staged))
+            StagedFile(path, claimed, sha256=oid, size=size, upload=StagedBlob(claimed))
         )
+
+    def _claim(self, staged: Path) -> Path | None:
+        """A second name for a staged object, among this commit's temps: the staging sweep
+        may delete the staged name while a long publish runs, never the bytes in use."""
+        claimed = lfs_commit_temp_dir() / f".lfs-{staged.name}-{os.urandom(6).hex()}"
+        try:
+            os.link(staged, claimed)
+        except FileNotFoundError:
+            return None  # committed or swept since it was found
+        except OSError:
+            return staged  # no hard links on this filesystem: use the staged name itself
+        self._temps.append(claimed)
+        return claimed
+
+    def _stored_resolve(self) -> None:
+        """LFS files not staged must be blobs stored here that the user may read (one query
+        for the commit); the version then references them, no byte is copied."""
+        if not self._stored:
+            return
+        if len(self._stored) > settings.HUB_MAX_FILES_PER_VERSION:
+            raise InvalidInput(
+                f"A version may hold at most {settings.HUB_MAX_FILES_PER_VERSION} files."
+            )
+        found = lfs_blobs_readable(user=self.user, oids=[oid for _, oid, _ in self._stored])
+        lfs_blobs_reuse(found)  # spared by garbage collection while this commit runs
+        local: dict[str, Path] = {}
+        for path, oid, size in self._stored:
+            if oid not in found:  # the same answer whether or not someone else stores it
+                raise InvalidInput(
+                    f"LFS object {oid} for {path!r} was not uploaded (or expired); upload it again."
+                )
+            if size not in (None, found[oid]):
+                raise InvalidInput(f"{path!r}: size {size} does not match the stored object.")
+            if oid not in local:
+                local[oid] = self._stored_local(oid)
+            self.files.append(StagedFile(path, local[oid], sha256=oid, size=found[oid]))
+
+    def _stored_local(self, oid: str) -> Path:
+        """The stored bytes on local disk, for the scanner and the inspector: the blob itself
+        on local storage (read only), a temp copy from S3."""
+        if blob_is_local():
+            return blob_local_path(oid)
+        with (
+            blob_open(oid) as source,
+            tempfile.NamedTemporaryFile(
+                dir=lfs_commit_temp_dir(), prefix=".stored-", delete=False
+            ) as out,
+        ):
+            shutil.copyfileobj(source, out, 1024 * 1024)
+        self._temps.append(Path(out.name))
+        return Path(out.name)
 
     def _deleted_file(self, value: dict) -> None:
         path = repo_path_validate(str(value.get("path") or ""))

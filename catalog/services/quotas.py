@@ -79,8 +79,8 @@ def quota_check_staging(*, user_id: int, adding: int) -> None:
         raise PayloadTooLarge(
             f"LFS staging quota: {_size(used)} of your {_size(limit)} "
             f"(HUB_QUOTA_LFS_STAGING_BYTES) wait uncommitted and this adds {_size(adding)}. "
-            "Commit what you uploaded first; uncommitted objects are deleted after "
-            f"{settings.HUB_LFS_STAGING_SECONDS // 3600} h."
+            "Commit what you uploaded first; uncommitted objects are deleted once you "
+            f"have sent nothing for {settings.HUB_LFS_STAGING_SECONDS // 60} min."
         )
 
 

@@ -22,6 +22,7 @@ from adapters.formats import ModelFormat
 from catalog import inspect, scanning
 from catalog.blobs import StagedFile, blobs_store
 from catalog.errors import Conflict, InvalidInput, PreconditionFailed
+from catalog.gitobjects import INLINE_MAX_BYTES, SAMPLE_BYTES, git_meta, lfs_by_name_or_size
 from catalog.models import Blob, Model, Version, VersionFile
 from catalog.naming import repo_path_validate
 from catalog.search import search_models_changed
@@ -170,8 +171,6 @@ def _files_validate(files: Sequence[StagedFile], *, delete_paths: Sequence[str])
         if staged.path in seen:
             raise InvalidInput(f"{staged.path!r} appears twice in this upload; send it once.")
         seen.add(staged.path)
-        if staged.size == 0:
-            raise InvalidInput(f"{staged.path!r} is empty (0 bytes); nothing to store.")
     for path in delete_paths:
         repo_path_validate(path)
 
@@ -198,11 +197,20 @@ def _files_inspect(files: Sequence[StagedFile], *, kept_paths: Sequence[str]) ->
             staged.path: {
                 **(staged.metadata or inspect.inspect_file(staged.local_path, staged.path)),
                 "scan": scans[staged.path],  # "safe" or "unscanned", shown like the Hub's
+                **_git_meta(staged),  # the Hub's blobId and LFS-or-not, while bytes are local
             }
             for staged in files
         }
     except (scanning.UnsafeFileError, inspect.InspectionError) as exc:
         raise InvalidInput(str(exc)) from exc
+
+
+def _git_meta(staged: StagedFile) -> dict:
+    with open(staged.local_path, "rb") as handle:
+        head = handle.read(SAMPLE_BYTES)
+        small = not lfs_by_name_or_size(staged.path, staged.size)
+        data = head + handle.read(INLINE_MAX_BYTES) if small else None
+    return git_meta(path=staged.path, sha256=staged.sha256, size=staged.size, head=head, data=data)
 
 
 def _version_insert_once(

@@ -11,7 +11,7 @@ from catalog.api.authentication import bearer_from_header
 from catalog.api.caching import is_pinned
 from catalog.api.errors import set_error_headers
 from catalog.downloads import file_response
-from catalog.errors import EntryNotFound, HubError, Unauthorized
+from catalog.errors import EntryNotFound, HubError, RepoMoved, Unauthorized
 from catalog.ratelimit import client_id
 from catalog.services.downloads import download_record
 from catalog.services.tokens import token_authenticate
@@ -45,6 +45,8 @@ def resolve(request: HttpRequest, owner: str, name: str, revision: str, path: st
             if_none_match=request.headers.get("If-None-Match"),
             cache_control=download_cache_control(revision, private=model.private),
         )
+    except RepoMoved as exc:  # the Hub's answer after a rename: the client follows it
+        return HttpResponse(status=307, headers={"Location": exc.location(request.get_full_path())})
     except HubError as exc:
         error = hub_error_response(exc)
         if isinstance(exc, EntryNotFound) and version is not None:

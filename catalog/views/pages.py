@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 
 from catalog import selectors
 from catalog.ancestry import lineage_page_context
-from catalog.errors import HubError, NotFound
+from catalog.errors import HubError, NotFound, RepoMoved
 from catalog.finetune.options import finetune_options
 from catalog.finetune.selectors import jobs_for_base
 from catalog.forms import ModelCreateForm, VersionUploadForm
@@ -99,6 +99,8 @@ def model_detail(
             if revision == "main"
             else selectors.version_resolve(model=model, revision=revision)
         )
+    except RepoMoved as exc:
+        return redirect(exc.location(request.get_full_path()), permanent=False)
     except NotFound as exc:
         raise Http404(exc.message) from exc
     return render(

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
 from tests.helpers import create_model, upload
@@ -82,9 +84,12 @@ def test_model_info_after_upload_lists_siblings_and_versions(api):
     )
     body = api.get("/api/models/alice/m").json()
     assert [s["rfilename"] for s in body["siblings"]] == ["config.json", "weights.raw"]
-    assert body["siblings"][1]["lfs"]["size"] == 10
+    weights = body["siblings"][1]  # small and text: the Hub keeps it in git, not LFS
+    assert weights["size"] == 10 and "lfs" not in weights
+    assert weights["blobId"] == hashlib.sha1(b"blob 10\x00" + b"x" * 10).hexdigest()
     assert len(body["sha"]) == 40
-    assert [v["number"] for v in body["versions"]] == [1]
+    assert "versions" not in body  # the history is its own endpoint
+    assert [v["number"] for v in api.get("/api/models/alice/m/versions").json()] == [1]
     assert body["version"]["message"] == "first"
 
 

@@ -94,10 +94,13 @@ def test_same_path_twice_is_400(api, isolated_storage):
     assert stored_files(isolated_storage["blobs"]) == []
 
 
-def test_empty_file_and_empty_upload_are_400(api):
+def test_empty_file_is_kept_and_empty_upload_is_400(api, anon):
     create_model(api, "m")
-    empty = upload(api, "alice/m", [("empty.raw", b"")])
-    assert empty.status_code == 400 and "empty" in empty.json()["error"]
+    empty = upload(api, "alice/m", [("empty.raw", b"")])  # the Hub accepts 0-byte files too
+    assert empty.status_code == 201, empty.content
+    assert [(s["rfilename"], s["size"]) for s in empty.json()["siblings"]] == [("empty.raw", 0)]
+    download = anon.get("/alice/m/resolve/main/empty.raw")
+    assert download.status_code == 200 and b"".join(download.streaming_content) == b""
     nothing = upload(api, "alice/m", [])
     assert nothing.status_code == 400 and "at least one file" in nothing.json()["error"]
 

@@ -30,6 +30,9 @@ JSON_ENDPOINTS = [
     ("post", "/api/repos/create", True),
     ("delete", "/api/repos/delete", True),
     ("post", "/api/validate-yaml", False),
+    ("post", "/api/repos/move", True),
+    ("post", "/api/models/alice/demo/tag/main", True),
+    ("post", "/api/models/alice/demo/paths-info/main", False),
     ("post", "/alice/demo.git/info/lfs/objects/batch", True),
 ]
 
@@ -223,7 +226,7 @@ def test_lfs_transfers_that_are_not_a_list_are_a_400(demo, http, transfers):
     assert_json_error(response, 400, "basic")
 
 
-@pytest.mark.parametrize("limit", ["%C2%B2", "%D9%A3", "9" * 5000, "-1", "0", "101", "1e2"])
+@pytest.mark.parametrize("limit", ["%C2%B2", "%D9%A3", "9" * 5000, "-1", "0", "1000000001", "1e2"])
 def test_a_limit_that_is_not_a_small_ascii_number_is_a_400(limit):
     for path in ("/api/models", "/api/search/facets"):
         assert_json_error(Client().get(f"{path}?limit={limit}"), 400, "limit must be")

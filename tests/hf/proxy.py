@@ -18,6 +18,7 @@ class Exchange:
     path: str
     range: str | None
     status: int
+    sent: int = 0  # request body bytes (what an upload costs on the wire)
 
 
 class RecordingProxy:
@@ -70,7 +71,8 @@ class RecordingProxy:
             reply_lines = reply_head.decode("latin-1").split("\r\n")
             status = int(reply_lines[0].split(" ")[1])
             with self._lock:
-                self.log.append(Exchange(method, target, _header(headers, "range"), status))
+                exchange = Exchange(method, target, _header(headers, "range"), status, len(body))
+                self.log.append(exchange)
                 cut = self.cut
                 cutting = bool(cut and method == "GET" and target.endswith(cut[0]))
                 if cutting:

@@ -50,8 +50,8 @@ def test_model_info_main_and_pinned_revisions(hf, tiny):
     assert info.id == "alice/tiny" and info.sha == v2.revision
     assert info.pipeline_tag == "text-classification"
     assert info.card_data.license == "mit"
-    lfs = {s.rfilename: s.lfs.sha256 for s in info.siblings}
-    assert lfs["model.safetensors"] == sha(WEIGHTS) and "weights/deep/note.txt" in lfs
+    lfs = {s.rfilename: s.lfs.sha256 for s in info.siblings if s.lfs}  # weights only
+    assert lfs == {"model.safetensors": sha(WEIGHTS), "weights/extra.bin": sha(b"\x01" * 300)}
     for revision in ("v1", v1.revision, "refs/tags/v1"):
         pinned = hf.model_info("alice/tiny", revision=revision)
         assert pinned.sha == v1.revision

@@ -91,8 +91,8 @@ def test_import_then_noop_then_new_version(upstream, upstream_api, upstream_mode
     [v1] = model.versions.all()
     assert v1.origin == Version.Origin.IMPORT and v1.author == alice
     assert v1.metadata["source"] == {"endpoint": upstream.url, "repo_id": repo, "revision": head}
-    upstream_files = {s.rfilename: s.lfs.sha256 for s in upstream_api.model_info(repo).siblings}
-    assert dict(v1.files.values_list("path", "blob_id")) == upstream_files
+    upstream_files = {s.rfilename: s.blob_id for s in upstream_api.model_info(repo).siblings}
+    assert {row.path: row.metadata["git_oid"] for row in v1.files.all()} == upstream_files
     assert (model.task, model.source_domain, model.license) == (
         "text-classification",
         "news",

@@ -61,12 +61,13 @@ def test_upload_finetune_download_on_s3(api, anon, s3_blobs, s3_worker, tmp_path
     siblings = api.get("/api/models/alice/on-s3").json()["siblings"]
     stored = keys(s3_blobs)
     for sibling in siblings:
-        assert s3_key(sibling["blobId"]) in stored  # written by the worker, to the bucket
         response = anon.get(f"/alice/on-s3/resolve/main/{sibling['rfilename']}")
         assert response.status_code == 302
         with urllib.request.urlopen(response["Location"]) as fetched:
             body = fetched.read()
-        assert hashlib.sha256(body).hexdigest() == sibling["blobId"]
+        sha = hashlib.sha256(body).hexdigest()
+        assert s3_key(sha) in stored  # written by the worker, to the bucket
+        assert sibling.get("lfs", {}).get("sha256", sha) == sha and len(body) == sibling["size"]
     assert not list(s3_worker.blob_dir.rglob("sha256/*/*/*"))  # nothing on the local disk
 
 

@@ -6,11 +6,20 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from catalog import selectors
+from catalog.ancestry import ancestry_for
 from catalog.api import serializers as out
 from catalog.api.hf.common import revision_normalize
-from catalog.api.hf.serializers import refs_json, tree_entries
+from catalog.api.hf.serializers import (
+    Expansion,
+    RepoFile,
+    last_commit_json,
+    refs_json,
+    tree_entries,
+)
 from catalog.api.views import HubAPIView
 from catalog.errors import RevisionNotFound
+from catalog.history import last_commits
+from catalog.services.gitmeta import version_files_git
 
 TRUE = {"1", "true", "True", "yes"}
 
@@ -42,9 +51,14 @@ class Tree(HubAPIView):
     ) -> Response:
         model = selectors.model_get(user=request.user, owner=owner, name=name)
         version = selectors.version_resolve(model=model, revision=revision_normalize(revision))
-        rows = version.files.values_list("path", "blob_id", "blob__size")
+        files = [RepoFile.of(row) for row in version_files_git(version)]
         recursive = request.query_params.get("recursive", "") in TRUE
-        scans = None
-        if request.query_params.get("expand", "") in TRUE:  # as the Hub: scan results
-            scans = dict(version.files.values_list("path", "metadata__scan"))
-        return Response(tree_entries(rows, folder=path or "", recursive=recursive, scans=scans))
+        expansion = None
+        if request.query_params.get("expand", "") in TRUE:  # as the Hub: scans, last commits
+            ancestry = ancestry_for(user=request.user, models=[model], versions=[version])
+            commits = last_commits(version, [file.path for file in files])
+            expansion = Expansion(
+                {path: last_commit_json(c, ancestry) for path, c in commits.items()}
+            )
+        entries = tree_entries(files, folder=path or "", recursive=recursive, expand=expansion)
+        return Response(entries)

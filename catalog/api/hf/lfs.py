@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core import signing
@@ -32,6 +33,7 @@ from catalog.models import Model
 from catalog.permissions import model_can_write
 from catalog.ratelimit import upload_allowed
 from catalog.services.lfs import (
+    lfs_blobs_readable,
     lfs_stage,
     lfs_staged,
     lfs_staging_sweep_now_and_then,
@@ -46,9 +48,11 @@ UPLOAD_URL_SECONDS = 3600
 
 
 class LfsBatch(HubAPIView):
-    """`POST /{owner}/{name}.git/info/lfs/objects/batch` (Git-LFS batch API, basic transfer):
-    each object not staged yet gets an upload URL on this hub, signed for one user, model,
-    object and hour, since the client sends no Authorization header with the PUT."""
+    """`POST /{owner}/{name}.git/info/lfs/objects/batch` (Git-LFS batch API, basic transfer).
+    An object the user staged already, or a stored blob they may read, is "already there"
+    (no actions: the client sends nothing). Every other object gets an upload URL on this
+    hub, signed for one user, model, object and hour, since the client sends no
+    Authorization header with the PUT."""
 
     parser_classes = [LfsJSONParser, JSONObjectParser]
     renderer_classes = [LfsJSONRenderer, JSONRenderer]
@@ -61,22 +65,20 @@ class LfsBatch(HubAPIView):
         transfers = data.get("transfers") or ["basic"]
         if not isinstance(transfers, list) or "basic" not in transfers:
             raise InvalidInput("Only the 'basic' LFS transfer is supported.")
-        objects = data.get("objects")
-        if not isinstance(objects, list) or not all(isinstance(o, dict) for o in objects):
-            raise InvalidInput("objects must be a list of {oid, size}.")
+        objects = _objects_validate(data.get("objects"))
         lfs_staging_sweep_now_and_then()
-        answer = [self._object(request, model, obj) for obj in objects]
+        stored = lfs_blobs_readable(user=request.user, oids=[oid for oid, _ in objects])
+        answer = [self._object(request, model, oid, size, stored) for oid, size in objects]
         sending = sum(item["size"] for item in answer if "actions" in item)
         quota_check_upload(user=request.user, adding=sending)  # before any byte is sent
         return Response({"transfer": "basic", "objects": answer, "hash_algo": "sha256"})
 
-    def _object(self, request: Request, model: Model, obj: dict) -> dict:
-        oid = oid_validate(str(obj.get("oid") or ""))
-        size = size_validate(obj.get("size"))
-        staged = lfs_staged(user_id=request.user.pk, oid=oid)
+    def _object(
+        self, request: Request, model: Model, oid: str, size: int, stored: dict[str, int]
+    ) -> dict:
         item = {"oid": oid, "size": size, "authenticated": True}
-        if staged is not None and staged.stat().st_size == size:
-            return item  # already uploaded by this user: no action, the client skips it
+        if stored.get(oid) == size or _staged_size(request.user.pk, oid) == size:
+            return item  # already here: no action, the client skips it
         grant = {"oid": oid, "size": size, "user": request.user.pk, "model": model.pk}
         token = signing.dumps(grant, salt=UPLOAD_SALT, compress=True)
         href = absolute(request, reverse("hf-lfs-upload", args=[oid]))
@@ -87,6 +89,26 @@ class LfsBatch(HubAPIView):
             }
         }
         return item
+
+
+def _objects_validate(objects: object) -> list[tuple[str, int]]:
+    """(oid, size) of each announced object; as many as one commit may hold."""
+    if not isinstance(objects, list) or not all(isinstance(o, dict) for o in objects):
+        raise InvalidInput("objects must be a list of {oid, size}.")
+    limit = settings.HUB_MAX_FILES_PER_VERSION
+    if len(objects) > limit:
+        raise InvalidInput(f"At most {limit} objects per batch request; send them in parts.")
+    return [
+        (oid_validate(str(obj.get("oid") or "")), size_validate(obj.get("size"))) for obj in objects
+    ]
+
+
+def _staged_size(user_id: int, oid: str) -> int | None:
+    staged = lfs_staged(user_id=user_id, oid=oid)  # renews its lease on the sweep
+    try:
+        return staged.stat().st_size if staged is not None else None
+    except FileNotFoundError:  # committed or swept meanwhile
+        return None
 
 
 @csrf_exempt

@@ -1,21 +1,34 @@
-"""Repository management the way `HfApi` calls it: create, delete, settings; plus the two
-small endpoints the client calls on its own (README metadata check, agent registry)."""
+"""Repository management the way `HfApi` calls it: create, delete, settings, move, auth
+check; plus the two small endpoints the client calls on its own (README metadata check,
+agent registry)."""
 
 from __future__ import annotations
 
 from django.conf import settings
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from catalog import selectors
 from catalog.api.account_views import signed_in
 from catalog.api.errors import error_response
 from catalog.api.hf.common import absolute
 from catalog.api.views import HubAPIView, admin_model
-from catalog.errors import Conflict, HubError, InvalidInput, NotFound, TooManyRequests
+from catalog.errors import (
+    Conflict,
+    Forbidden,
+    HubError,
+    InvalidInput,
+    NotFound,
+    TooManyRequests,
+    Unauthorized,
+)
 from catalog.models import Namespace
+from catalog.permissions import model_can_write
 from catalog.ratelimit import client_id, over_limit, parse_rate
 from catalog.services.cards import card_split
 from catalog.services.models import model_create, model_delete, model_update
+from catalog.services.moves import model_move
 
 
 def repo_type_check(data) -> None:
@@ -83,10 +96,28 @@ class RepoSettings(HubAPIView):
         return Response({"private": model.private, "gated": False})
 
 
+class PlainTextRenderer(BaseRenderer):
+    """`ModelCard.push_to_hub` asks for `Accept: text/plain` and reads the error text: the
+    messages, one a line (nothing when the card is valid)."""
+
+    media_type = "text/plain"
+    format = "txt"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+        if not isinstance(data, dict):
+            return str(data or "").encode()
+        messages = [item.get("message", "") for item in data.get("errors") or []]
+        text = "\n".join(messages) or str(data.get("error") or "")
+        return text.encode()
+
+
 class ValidateYaml(HubAPIView):
-    """The client checks README.md metadata here before it uploads a card."""
+    """The client checks README.md metadata here before it uploads a card: JSON for
+    `HfApi` callers, text for `RepoCard.validate` (which sends `Accept: text/plain`)."""
 
     permission_classes = []  # a pure check: nothing is written
+    renderer_classes = [JSONRenderer, PlainTextRenderer]
 
     def post(self, request: Request) -> Response:
         if not request.user.is_authenticated:  # no account needed, so each address is limited
@@ -104,6 +135,41 @@ class ValidateYaml(HubAPIView):
                 status=400,
             )
         return Response({"errors": [], "warnings": []})
+
+
+class RepoMove(HubAPIView):
+    """`HfApi.move_repo`: {"fromRepo": "a/x", "toRepo": "b/y", "type": "model"}."""
+
+    def post(self, request: Request) -> Response:
+        signed_in(request)
+        repo_type_check(request.data)
+        owner, name = repo_id_split(request.data.get("fromRepo"), "fromRepo")
+        target_owner, target_name = repo_id_split(request.data.get("toRepo"), "toRepo")
+        model = selectors.model_get(user=request.user, owner=owner, name=name)
+        namespace = Namespace.objects.filter(name=target_owner).first()
+        if namespace is None:
+            raise NotFound(f"Namespace {target_owner!r} does not exist.")
+        model = model_move(actor=request.user, model=model, namespace=namespace, name=target_name)
+        return Response({"url": absolute(request, f"/{model.full_name}"), "id": model.full_name})
+
+
+def repo_id_split(value: object, field: str) -> tuple[str, str]:
+    if not isinstance(value, str) or value.count("/") != 1 or "" in value.split("/"):
+        raise InvalidInput(f"{field} must be 'namespace/name'.")
+    owner, name = value.split("/")
+    return owner, name
+
+
+class AuthCheck(HubAPIView):
+    """`HfApi.auth_check`: 200 when the caller may read the model (`/write`: write to it)."""
+
+    def get(self, request: Request, owner: str, name: str, write: str = "") -> Response:
+        model = selectors.model_get(user=request.user, owner=owner, name=name)
+        if write and not model_can_write(user=request.user, model=model):
+            if not request.user.is_authenticated:
+                raise Unauthorized("Sign in or send `Authorization: Bearer <token>` to write.")
+            raise Forbidden(f"You cannot write to {model.full_name}.")
+        return Response({"read": True, "write": model_can_write(user=request.user, model=model)})
 
 
 class AgentHarnesses(HubAPIView):

@@ -15,7 +15,8 @@ from catalog.cursors import cursor_decode, cursor_encode
 from catalog.errors import InvalidInput
 from catalog.search.base import FACETS, Hit, SearchPage, SearchQuery
 from catalog.search.database import FACET_SIZE, FIELD, MULTI
-from catalog.search.privacy import match_filters
+from catalog.search.hub_filters import Group
+from catalog.search.privacy import match_filters, match_groups
 from catalog.search.text import tokens
 
 FILTER_FIELDS = {**FIELD, **MULTI}  # filter key -> document field (arrays match any value)
@@ -101,7 +102,19 @@ def _matched(query: SearchQuery, words: list[str]) -> Query:
     for key, values in match_filters(query).items():
         if key not in FACETS and key in FILTER_FIELDS and values:
             filters.append(_values_filter(key, values))
+    filters += [_group_filter(group) for group in match_groups(query)]
+    if query.num_parameters:
+        raise InvalidInput(
+            "num_parameters needs the database search backend (HUB_SEARCH_BACKEND=database); "
+            "the search index holds no parameter counts."
+        )
     return Q("bool", must=must, filter=filters)
+
+
+def _group_filter(group: Group) -> Query:
+    """A Hub `filter=` value: any of its alternatives (none: nothing matches)."""
+    either = [_values_filter(key, (value,)) for key, value in group if key in FILTER_FIELDS]
+    return Q("bool", should=either, minimum_should_match=1) if either else Q("match_none")
 
 
 def _word_match(word: str) -> Query:
