@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 
 from catalog.errors import Conflict, Forbidden, InvalidInput
-from catalog.models import Model, Namespace
+from catalog.models import Model, ModelRedirect, Namespace
 from catalog.naming import name_validate
 from catalog.permissions import namespace_can_write
 from catalog.search import search_models_changed
@@ -48,6 +48,10 @@ def model_create(
     try:
         with transaction.atomic():
             model = Model.objects.create(namespace=namespace, name=name, created_by=user, **cleaned)
+            # The name is taken again: the moved model's old name stops redirecting for good.
+            ModelRedirect.objects.filter(
+                namespace_name__iexact=namespace.name, name__iexact=name
+            ).delete()
             search_models_changed([model.pk])
             audit(actor=user, action="model.create", model=model, private=model.private)
             return model

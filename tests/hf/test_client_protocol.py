@@ -237,6 +237,8 @@ def test_move_keeps_versions_lineage_and_redirects_old_urls(hf, anon_hf, hub_url
     # The old name is free again: a new model there ends the redirect.
     hf.create_repo("alice/tiny")
     assert anon_hf.model_info("alice/tiny").sha is None
+    hf.delete_repo("alice/tiny")  # and deleting that model does not bring the redirect back
+    assert httpx.get(f"{hub_url}/api/models/alice/tiny").status_code == 404
 
 
 def test_move_to_an_organization_keeps_a_private_model_private(
