@@ -4,6 +4,9 @@ so the blob store never reads it again and memory stays bounded whatever the siz
 from __future__ import annotations
 
 import hashlib
+import os
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import IO
 
 from django.conf import settings
 from django.core.files.uploadedfile import TemporaryUploadedFile
@@ -11,6 +14,41 @@ from django.core.files.uploadhandler import FileUploadHandler
 from django.template.defaultfilters import filesizeformat
 
 from catalog.errors import InvalidInput, PayloadTooLarge
+
+# Shared by the request threads of a process; each upload has one chunk in it at a time.
+_ABSORB = ThreadPoolExecutor(max_workers=4, thread_name_prefix="upload-hash")
+_PIPELINE = os.environ.get("HUB_UPLOAD_PIPELINE", "1") == "1"  # A/B only, to be removed
+
+
+class ChunkSink:
+    """Hashes and writes chunks in order on a helper thread, one chunk behind the caller:
+    sha256 and write(2) release the GIL, so they overlap reading the next chunk."""
+
+    def __init__(self, out: IO[bytes]) -> None:
+        self.out = out
+        self.hasher = hashlib.sha256()
+        self._pending: Future | None = None
+
+    def _absorb(self, chunk: bytes) -> None:
+        self.hasher.update(chunk)
+        self.out.write(chunk)
+
+    def write(self, chunk: bytes) -> None:
+        self.wait()
+        if _PIPELINE:
+            self._pending = _ABSORB.submit(self._absorb, chunk)
+        else:
+            self._absorb(chunk)
+
+    def wait(self) -> None:
+        """Until every chunk given is hashed and written; raises the helper's error."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.result()
+
+    def hexdigest(self) -> str:
+        self.wait()
+        return self.hasher.hexdigest()
 
 
 class UploadInterrupted(InvalidInput):
@@ -44,28 +82,29 @@ class HashingUploadHandler(FileUploadHandler):
             self.file_name, self.content_type, 0, self.charset, self.content_type_extra
         )
         self.file.client_name = self.file_name or ""
-        self.hasher = hashlib.sha256()
+        self.sink = ChunkSink(self.file)
         self.received = 0
 
     def receive_data_chunk(self, raw_data: bytes, start: int) -> None:
         self.received += len(raw_data)
         if self.received > settings.HUB_MAX_FILE_SIZE:
+            self.sink.wait()
             self.file.close()  # deletes the partial temp file at once
             limit = filesizeformat(settings.HUB_MAX_FILE_SIZE)
             raise PayloadTooLarge(f"{self.file_name} is larger than the {limit} limit per file.")
-        self.hasher.update(raw_data)
-        self.file.write(raw_data)
+        self.sink.write(raw_data)
 
     def upload_interrupted(self) -> None:
         # The body ended before the file did (client gone): drop the partial temp file.
         if getattr(self, "file", None) is not None:
+            self.sink.wait()
             self.file.close()
         raise UploadInterrupted(
             f"The upload of {self.file_name} was cut off before it finished; send it again."
         )
 
     def file_complete(self, file_size: int) -> HashedUpload:
+        self.file.sha256 = self.sink.hexdigest()
         self.file.seek(0)
         self.file.size = file_size
-        self.file.sha256 = self.hasher.hexdigest()
         return self.file

@@ -97,6 +97,9 @@ def version_ref(version: Version, ancestry: Ancestry | None = None) -> dict:
     return {"id": version.model.full_name, "version": version.number, "sha": version.revision}
 
 
+GIT_KEYS = frozenset({"lfs", "git_oid"})
+
+
 def siblings(version: Version) -> list[dict]:
     """As the Hub lists them: `blobId` is the git object id (of the pointer, for LFS files),
     and only files the Hub keeps in LFS have `lfs` (catalog.gitobjects)."""
@@ -108,7 +111,8 @@ def sibling(row) -> dict:
     if row.metadata["lfs"]:
         pointer_size = len(lfs_pointer(row.blob_id, row.blob.size))
         entry["lfs"] = {"sha256": row.blob_id, "size": row.blob.size, "pointerSize": pointer_size}
-    entry["metadata"] = row.metadata
+    # What inspection read (dtypes, shapes, scan status); the git keys are shown above.
+    entry["metadata"] = {k: v for k, v in row.metadata.items() if k not in GIT_KEYS}
     return entry
 
 
