@@ -200,6 +200,7 @@ def models_search(query) -> tuple[object, list[Model]]:
     by_id = (
         Model.objects.filter(pk__in=ids)
         .select_related("namespace")
+        .defer("card")  # up to 100 cards a page that no list shows
         .annotate(latest_sha=Subquery(latest.values("revision")[:1]))
         .in_bulk()
     )
