@@ -60,12 +60,13 @@ class RecordingProxy:
             method, target, _ = lines[0].split(" ", 2)
             headers = [line for line in lines[1:] if line]
             length = _header(headers, "content-length")
+            body = bytearray(body)  # appends in place: a large upload is not copied per chunk
             while length and len(body) < int(length):
                 chunk = conn.recv(65536)
                 if not chunk:
                     break
                 body += chunk
-            request = _with_close(lines[0], headers).encode("latin-1") + body
+            request = _with_close(lines[0], headers).encode("latin-1") + bytes(body)
             response = _exchange(self.upstream, request)
             reply_head, _, reply_body = response.partition(b"\r\n\r\n")
             reply_lines = reply_head.decode("latin-1").split("\r\n")
