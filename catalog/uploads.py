@@ -17,6 +17,7 @@ from catalog.errors import InvalidInput, PayloadTooLarge
 
 # Shared by the request threads of a process; each upload has one chunk in it at a time.
 _ABSORB = ThreadPoolExecutor(max_workers=4, thread_name_prefix="upload-hash")
+WRITE_SLICE = int(os.environ.get("HUB_WRITE_SLICE", 64 * 1024))  # A/B only
 _PIPELINE = os.environ.get("HUB_UPLOAD_PIPELINE", "1") == "1"  # A/B only, to be removed
 
 
@@ -31,7 +32,9 @@ class ChunkSink:
 
     def _absorb(self, chunk: bytes) -> None:
         self.hasher.update(chunk)
-        self.out.write(chunk)
+        view = memoryview(chunk)
+        for start in range(0, len(view), WRITE_SLICE):
+            self.out.write(view[start : start + WRITE_SLICE])
 
     def write(self, chunk: bytes) -> None:
         self.wait()

@@ -238,7 +238,7 @@ def upload_plan(*, model: Model, files: list[Any]) -> list[dict]:
     if not isinstance(files, list) or len(files) > settings.HUB_MAX_FILES_PER_VERSION:
         raise InvalidInput("files must be a list of at most HUB_MAX_FILES_PER_VERSION entries.")
     latest = version_latest(model)
-    current = {row.path: row.blob for row in latest.files.select_related("blob")} if latest else {}
+    current = {row.path: row for row in latest.files.select_related("blob")} if latest else {}
     plan = []
     for entry in files:
         if not isinstance(entry, dict):
@@ -248,10 +248,10 @@ def upload_plan(*, model: Model, files: list[Any]) -> list[dict]:
         sample = _sample(entry.get("sample"))
         inline = size <= INLINE_MAX_BYTES and b"\x00" not in sample
         mode = "regular" if inline and not path.lower().endswith(LFS_SUFFIXES) else "lfs"
-        blob = current.get(path)
+        row = current.get(path)
         oid = None
-        if blob is not None:
-            oid = blob.sha256 if mode == "lfs" else _git_blob_oid(blob, size)
+        if row is not None:
+            oid = row.blob.sha256 if mode == "lfs" else _inline_oid(row, size)
         plan.append({"path": path, "uploadMode": mode, "shouldIgnore": False, "oid": oid})
     return plan
 
@@ -261,6 +261,14 @@ def _sample(value: object) -> bytes:
         return base64.b64decode(str(value or ""))[:512]
     except (binascii.Error, ValueError):
         return b""
+
+
+def _inline_oid(row, size: int) -> str | None:
+    """The git blob id stored at publish, when the file was stored inline; else read once."""
+    meta = row.metadata or {}
+    if meta.get("lfs") is False and meta.get("git_oid") and row.blob.size == size:
+        return meta["git_oid"]
+    return _git_blob_oid(row.blob, size)
 
 
 def _git_blob_oid(blob, size: int) -> str | None:
