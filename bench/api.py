@@ -7,7 +7,7 @@ Redis as its cache), MLflow as `mlflow server` runs it (uvicorn). Both hold the 
 whose lineage crosses --depth models (forks of forks and fine-tunes on the hub; MLflow has no
 lineage), and one model with a --download-mib file. MLflow is installed in its own virtual
 environment (--mlflow-venv; `python -m venv /tmp/mlflow-venv &&
-/tmp/mlflow-venv/bin/pip install mlflow psycopg2-binary`) and seeded with its own client.
+/tmp/mlflow-venv/bin/pip install mlflow 'psycopg[binary]'`) and seeded with its own client.
 
 Then, per endpoint, each server takes --clients concurrent keep-alive clients for --seconds
 (after a 1 s warm-up), in --rounds interleaved rounds (the order alternates each round):
@@ -143,7 +143,7 @@ def hub_seed(env: dict[str, str], args: argparse.Namespace, scratch: Path) -> st
     for number in range(2, args.versions + 1):
         version = publish(deep, {f"file-{number}.txt": b"v%d" % number}, on_head=OnHead.ADD)
     alias_set(model=deep, name="stable", version=deep.versions.get(number=args.versions // 2))
-    alias_set(model=deep, name="latest", version=version)
+    alias_set(model=deep, name="candidate", version=version)
 
     for index, (name, word) in enumerate(filler_names(args.models)):
         model = model_create(
@@ -243,7 +243,7 @@ def mlflow_seed(python: Path, url: str, args: argparse.Namespace, scratch: Path,
         "artifacts": {"deep": str(deep_dir), "small": str(small_dir), "big": str(big_dir)},
         "models": models,
         "deep": DEEP,
-        "aliases": {"stable": args.versions // 2, "latest": args.versions},
+        "aliases": {"stable": args.versions // 2, "candidate": args.versions},
     }
     (scratch / "mlflow-seed.json").write_text(json.dumps(spec))
     (scratch / "mlflow_seed.py").write_text(MLFLOW_SEED)
@@ -278,6 +278,16 @@ def start_mlflow(venv: Path, port: int, args: argparse.Namespace, tmp: Path, log
 
 
 # --- plumbing -----------------------------------------------------------------------------
+
+
+def start_nginx(work: Path, port: int, tmp: Path, workers: int, log: Path) -> subprocess.Popen:
+    """The download bench's nginx (sendfile) over the hub's blobs, with as many worker
+    processes as the app servers have."""
+    conf = dl.nginx_config(work, port, tmp / "data" / "blobs")
+    conf.write_text(conf.read_text().replace("worker_processes 1;", f"worker_processes {workers};"))
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    cmd = [nginx, "-p", str(work), "-e", str(work / "nginx-error.log"), "-c", str(conf)]
+    return subprocess.Popen(cmd, stdout=log.open("wb"), stderr=subprocess.STDOUT)
 
 
 def recreate_databases() -> None:
@@ -450,24 +460,32 @@ def plan(mlflow_port: int, hub_port: int, nginx_port: int, big_sha: str) -> dict
     }  # fmt: skip
 
 
-def check_answers(targets: dict, big_sha: str) -> dict[str, dict[str, int]]:
-    """Every URL answers 200, downloads are the right bytes; returns the answer sizes."""
-    sizes: dict[str, dict[str, int]] = {}
+def check_answers(targets: dict, big_sha: str) -> dict[str, dict[str, tuple[int, float]]]:
+    """Every URL answers 200, downloads are the right bytes; returns each answer's size and
+    the time of that one request, alone (ms)."""
+    sizes: dict[str, dict[str, tuple[int, float]]] = {}
     for endpoint, servers in targets.items():
         for server, (port, path) in servers.items():
-            body = fetch(port, path)
+            for _ in range(4):  # warm up every worker (new connection each time)
+                body = fetch(port, path)
+            times = []
+            for _ in range(5):
+                started = time.perf_counter()
+                fetch(port, path)
+                times.append((time.perf_counter() - started) * 1000)
+            alone_ms = statistics.median(times)
             if endpoint == "download" and hashlib.sha256(body).hexdigest() != big_sha:
                 raise RuntimeError(f"{server} served other bytes for {path}")
             if endpoint == "search" and b"vision" not in body:
                 raise RuntimeError(f"{server} found nothing for {path}: {body[:200]!r}")
-            sizes.setdefault(endpoint, {})[server] = len(body)
+            sizes.setdefault(endpoint, {})[server] = (len(body), alone_ms)
     return sizes
 
 
 def report(results: dict, sizes: dict, args: argparse.Namespace) -> None:
     print(f"\nmedians over {args.rounds} rounds, {args.clients} clients, {args.seconds} s each")
     head = f"{'endpoint':<10}{'server':<8}{'req/s':>8}{'MiB/s':>8}{'p50 ms':>9}{'p99 ms':>9}"
-    print(head + f"{'errors':>8}{'bytes':>9}   ratio of medians")
+    print(head + f"{'errors':>8}{'bytes':>9}{'alone ms':>10}   ratio of medians")
     for endpoint, servers in results.items():
         rps = {s: statistics.median(r.rps for r in runs) for s, runs in servers.items()}
         mib = {s: statistics.median(r.mib_s for r in runs) for s, runs in servers.items()}
@@ -477,20 +495,28 @@ def report(results: dict, sizes: dict, args: argparse.Namespace) -> None:
             errors = sum(r.errors for r in runs)
             ratio = ""
             if server == "hub" and endpoint == "download":
-                ratio = f"hub/mlflow {mib['hub'] / mib['mlflow']:.2f}x  "
-                ratio += f"hub/nginx {mib['hub'] / mib['nginx']:.2f}x"
+                ratio = f"hub/mlflow {_ratio(mib, 'hub', 'mlflow')}  "
+                ratio += f"hub/nginx {_ratio(mib, 'hub', 'nginx')}"
             elif server == "hub":
-                ratio = f"hub/mlflow {rps['hub'] / rps['mlflow']:.2f}x req/s"
+                ratio = f"hub/mlflow {_ratio(rps, 'hub', 'mlflow')} req/s"
             elif server == "mlflow" and endpoint == "download":
-                ratio = f"mlflow/nginx {mib['mlflow'] / mib['nginx']:.2f}x"
+                ratio = f"mlflow/nginx {_ratio(mib, 'mlflow', 'nginx')}"
+            size, alone = sizes[endpoint][server]
+            done = all(r.requests for r in runs)  # else wrk's percentiles say nothing
+            p50_text = f"{p50:.1f}" if done else f">{args.seconds * 1000}"
+            p99_text = f"{p99:.1f}" if done else f">{args.seconds * 1000}"
             print(
-                f"{endpoint:<10}{server:<8}{rps[server]:>8.0f}{mib[server]:>8.0f}{p50:>9.1f}"
-                f"{p99:>9.1f}{errors:>8}{sizes[endpoint][server]:>9}   {ratio}"
+                f"{endpoint:<10}{server:<8}{rps[server]:>8.1f}{mib[server]:>8.0f}{p50_text:>9}"
+                f"{p99_text:>9}{errors:>8}{size:>9}{alone:>10.1f}   {ratio}"
             )
     for endpoint, goal in GOALS.items():
         if endpoint in results:
             print(f"goal, {endpoint}: {goal}")
     print("goal, download: hub >= 0.9x nginx")
+
+
+def _ratio(values: dict[str, float], top: str, bottom: str) -> str:
+    return f"{values[top] / values[bottom]:.2f}x" if values.get(bottom) else "n/a (0 below)"
 
 
 def main() -> None:
@@ -499,7 +525,7 @@ def main() -> None:
     if not (venv / "bin" / "mlflow").exists():
         sys.exit(
             f"no MLflow in {venv}: python -m venv {venv} && "
-            f"{venv}/bin/pip install mlflow psycopg2-binary"
+            f"{venv}/bin/pip install mlflow 'psycopg[binary]'"
         )
     load = load_wrk if shutil.which("wrk") and args.tool != "python" else load_python
     tmp = Path(tempfile.mkdtemp(prefix="bench-api-"))
@@ -527,9 +553,7 @@ def main() -> None:
         nginx_log = tmp / "nginx.log"
         nginx_dir = tmp / "nginx"
         nginx_dir.mkdir()
-        procs.append(
-            (dl.start_nginx(nginx_dir, nginx_port, tmp / "data" / "blobs", nginx_log), False)
-        )
+        procs.append((start_nginx(nginx_dir, nginx_port, tmp, args.workers, nginx_log), False))
         time.sleep(0.5)
 
         targets = plan(mlflow_port, hub_port, nginx_port, big_sha)
@@ -562,6 +586,8 @@ def main() -> None:
             for e, s in results.items()
         }
         report(results, sizes, args)
+        boots = hub_log.read_text(errors="replace").count("Booting worker") - args.workers
+        print(f"hub workers restarted during the run (gunicorn max_requests): {boots}")
         print(f"load average at the end: {loadavg()}")
     finally:
         for proc, own_session in reversed(procs):

@@ -12,9 +12,12 @@ per server). Then, in interleaved rounds (the order rotates each round), it time
     for each chunk size.
 
 The client sends the file body with sendfile(2), so it costs next to no CPU and the figures
-are the server's. A `sync` runs before each timed step, outside the timing, so no step pays
-for the previous one's write-back. Nothing fsyncs: cp and the server both end with the bytes
-in the page cache of the same file system.
+are the server's. A `sync` and --settle idle seconds come before each timed step, outside the
+timing, so no step pays for the previous one's write-back or profits from the pages it just
+freed (a VM that returns free memory to its host makes fresh pages cost a fault each: steps
+run back to back would get the previous step's pages cheap, in an order that depends on the
+rotation). Nothing fsyncs: cp and the server both end with the bytes in the page cache of the
+same file system.
 
 Prints, per step: median and best wall time, MiB/s, the ratio of cp's median time to the
 step's (throughput as a fraction of cp: 1.0 = as fast as cp), the server workers' CPU
@@ -250,7 +253,9 @@ def _children_times() -> tuple[float, float]:
     return usage.ru_utime, usage.ru_stime
 
 
-def upload_step(server: Server, send: Callable[[int], Sent], expect: int) -> Callable[[], Run]:
+def upload_step(
+    server: Server, send: Callable[[int], Sent], expect: int, after: Callable[[], None]
+) -> Callable[[], Run]:
     def run() -> Run:
         workers = server.workers
         before = dl.counters(workers)
@@ -258,9 +263,28 @@ def upload_step(server: Server, send: Callable[[int], Sent], expect: int) -> Cal
         cpu = dl.counters(workers) - before
         if sent.status != expect:
             raise RuntimeError(f"port {server.port}: {sent.status} {sent.body[:300]!r}")
+        after()
         return Run(sent.seconds, cpu.user_s, cpu.sys_s, sent.seconds - sent.sent_at)
 
     return run
+
+
+def unstage(data_dir: Path, oid: str) -> Callable[[], None]:
+    """Check the PUT staged the object, then delete it (untimed), so the next PUT does not
+    pay for replacing a 1 GiB file the way cp does not."""
+
+    def remove() -> None:
+        staged = list((data_dir / "tmp" / "lfs").glob(f"*/{oid}"))
+        if not staged:
+            raise RuntimeError("the LFS object is not staged under its oid")
+        for path in staged:
+            path.unlink()
+
+    return remove
+
+
+def nothing() -> None:
+    return None
 
 
 def warm_up(servers: list[Server], tmp: Path, token: str) -> None:
@@ -339,8 +363,9 @@ def main() -> None:
                 headers = {"Content-Type": "application/octet-stream"}
                 return send_file(port, "PUT", lfs_path, headers, lfs_source)
 
-            steps.append(Step(f"multipart {label}", upload_step(server, multipart, 201)))
-            steps.append(Step(f"LFS PUT   {label}", upload_step(server, lfs_put, 200)))
+            steps.append(Step(f"multipart {label}", upload_step(server, multipart, 201, nothing)))
+            put = upload_step(server, lfs_put, 200, unstage(data_dir, lfs_oid))
+            steps.append(Step(f"LFS PUT   {label}", put))
 
         print(
             f"{args.size_mib} MiB file, {len(chunks)} gunicorn servers (gthread, "
@@ -352,13 +377,11 @@ def main() -> None:
             shift = round_no % len(steps)
             for step in steps[shift:] + steps[:shift]:
                 subprocess.run(["sync"], check=True)
+                time.sleep(args.settle)
                 step.runs.append(step.run())
             print(f"round {round_no + 1}/{args.rounds} done", flush=True)
         if not blob_path(data_dir, sha).exists():
             raise RuntimeError("the uploaded file is not in the blob store under its sha256")
-        staged = list((data_dir / "tmp" / "lfs").glob(f"*/{lfs_oid}"))
-        if not staged:
-            raise RuntimeError("the LFS object is not staged under its oid")
         report(steps, size)
         print(f"load average at the end: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
     finally:
@@ -400,6 +423,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--chunks", default="64K,256K,1M,2M,4M", help="upload chunk sizes")
     parser.add_argument("--workers", type=int, default=1, help="gunicorn workers per server")
     parser.add_argument("--postgres", action="store_true", help=f"PostgreSQL at {PG_SERVER}")
+    parser.add_argument(
+        "--settle", type=float, default=3.0, help="seconds idle before each step (see above)"
+    )
     parser.add_argument("--dir", default=None, help="where the data and cp's copy go")
     return parser.parse_args()
 

@@ -19,7 +19,6 @@ uploads of one user in parallel never delete each other's objects."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import tempfile
@@ -39,6 +38,7 @@ from catalog.errors import InvalidInput, PayloadTooLarge
 from catalog.models import Blob, Version, VersionFile
 from catalog.ratelimit import first_in_window
 from catalog.selectors import models_visible_to
+from catalog.uploads import ChunkSink
 
 OID_RE = re.compile(r"^[0-9a-f]{64}$")
 SWEEP_EVERY_SECONDS = 60  # at most one sweep a minute on LFS traffic (beat runs one too)
@@ -131,17 +131,16 @@ def lfs_stage(*, user_id: int, oid: str, size: int, stream: IO[bytes]) -> Path:
     handle, temp_name = tempfile.mkstemp(dir=folder, prefix=".part-")
     temp = Path(temp_name)
     try:
-        digest, received = hashlib.sha256(), 0
-        with os.fdopen(handle, "wb") as out:
+        received = 0
+        with os.fdopen(handle, "wb") as out, ChunkSink(out) as sink:  # hashes as it writes
             while chunk := stream.read(settings.HUB_UPLOAD_CHUNK_SIZE):
                 received += len(chunk)
                 if received > size:
                     raise InvalidInput(f"The body is longer than the announced {size} bytes.")
-                digest.update(chunk)
-                out.write(chunk)
+                sink.write(chunk)
         if received != size:
             raise InvalidInput(f"Received {received} of {size} bytes; send the object again.")
-        if digest.hexdigest() != oid:
+        if sink.hexdigest() != oid:
             raise InvalidInput("The body's sha256 does not match the object id.")
         final = folder / oid
         try:

@@ -12,7 +12,7 @@ import pytest
 
 from catalog.models import Blob
 from catalog.services.lfs import lfs_stage
-from catalog.uploads import HashingUploadHandler
+from catalog.uploads import ChunkSink, HashingUploadHandler
 from tests.helpers import create_model, multipart, upload
 
 pytestmark = pytest.mark.django_db
@@ -94,3 +94,34 @@ def test_multipart_body_cut_short_with_large_chunks_is_a_400(api, settings):
     response = api.generic("POST", "/api/models/alice/m/versions", cut, content_type=content_type)
     assert response.status_code == 400, response.content
     assert Blob.objects.count() == 0
+
+
+def test_sink_hashes_and_writes_chunks_in_order(tmp_path):
+    chunks = [os.urandom(n) for n in (1, 70_000, 64 * KIB, 200_001, 0, 3)]
+    target = tmp_path / "out.bin"
+    with target.open("wb") as out, ChunkSink(out) as sink:
+        for chunk in chunks:
+            sink.write(chunk)
+        digest = sink.hexdigest()
+    assert target.read_bytes() == b"".join(chunks)
+    assert digest == hashlib.sha256(b"".join(chunks)).hexdigest()
+
+
+def test_sink_reports_a_failed_write(tmp_path):
+    target = tmp_path / "read-only.bin"
+    target.write_bytes(b"")
+    with target.open("rb") as out:
+        sink = ChunkSink(out)
+        sink.write(b"x" * 100)
+        with pytest.raises(OSError):
+            sink.hexdigest()
+
+
+def test_oversized_file_is_refused_mid_stream_and_leaves_nothing(api, settings, isolated_storage):
+    settings.HUB_UPLOAD_CHUNK_SIZE = 1024 * KIB
+    settings.HUB_MAX_FILE_SIZE = 1536 * KIB
+    create_model(api, "m")
+    response = upload(api, "alice/m", [("w.raw", os.urandom(3072 * KIB))])
+    assert response.status_code == 413, response.content
+    assert "w.raw is larger than" in response.json()["error"]
+    assert not [p for p in isolated_storage["temp"].rglob("*") if p.is_file()]
