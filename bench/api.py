@@ -10,7 +10,9 @@ environment (--mlflow-venv; `python -m venv /tmp/mlflow-venv &&
 /tmp/mlflow-venv/bin/pip install mlflow 'psycopg[binary]'`) and seeded with its own client.
 
 Then, per endpoint, each server takes --clients concurrent keep-alive clients for --seconds
-(after a 1 s warm-up), in --rounds interleaved rounds (the order alternates each round):
+(after a 1 s warm-up, and once the machine is idle again: a slow server goes on with the
+requests the last clients left queued), in --rounds interleaved rounds (the order alternates
+each round):
   info       GET /api/models/{o}/{n}             | registered-models/get?name=
   search     GET /api/models?search=vision       | registered-models/search?filter=name ILIKE
   list       GET /api/models?limit=20            | registered-models/search?max_results=20
@@ -573,12 +575,13 @@ def main() -> None:
                 if round_no % 2:
                     order.reverse()
                 for server, (port, path) in order:
+                    waited = wait_quiet()
                     result = load(port, path, args.clients, args.seconds)
                     results.setdefault(endpoint, {}).setdefault(server, []).append(result)
                     print(
                         f"  {endpoint:<9}{server:<7}{result.rps:>8.0f} req/s {result.mib_s:>7.0f}"
                         f" MiB/s  p50 {result.p50:>7.1f}  p99 {result.p99:>7.1f} ms"
-                        f"  errors {result.errors}",
+                        f"  errors {result.errors}  (waited {waited:.1f} s for quiet)",
                         flush=True,
                     )
         results = {
@@ -601,6 +604,28 @@ def main() -> None:
 
 def dl_blob(tmp: Path, sha: str) -> Path:
     return tmp / "data" / "blobs" / "sha256" / sha[:2] / sha[2:4] / sha
+
+
+def cpu_busy(seconds: float = 0.5) -> float:
+    """Fraction of the machine's CPU time spent busy over the next `seconds` (/proc/stat)."""
+
+    def sample() -> tuple[int, int]:
+        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        return sum(fields), fields[3] + fields[4]  # total, idle + iowait
+
+    total, idle = sample()
+    time.sleep(seconds)
+    total2, idle2 = sample()
+    return 1 - (idle2 - idle) / max(total2 - total, 1)
+
+
+def wait_quiet(limit: float = 60.0) -> float:
+    """Until the servers have finished what the last clients left them (a slow server keeps
+    working on queued requests after the load stops, which would tax the next phase)."""
+    started = time.monotonic()
+    while time.monotonic() - started < limit and cpu_busy() > 0.15:
+        pass
+    return time.monotonic() - started
 
 
 def loadavg() -> str:
