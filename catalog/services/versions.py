@@ -77,8 +77,8 @@ def version_publish(
     head = version_latest(model) if on_head is not OnHead.NONE else None
     if parent_commit:
         _parent_commit_check(parent_commit, head)  # fail fast; re-checked under the lock
-    kept = _head_files(head) if on_head is OnHead.ADD else {}
-    file_meta = _files_inspect(files, kept_paths=[p for p in kept if p not in delete_paths])
+    inherited = _head_files(head) if on_head is OnHead.ADD else {}
+    file_meta = _files_inspect(files, kept_paths=[p for p in inherited if p not in delete_paths])
     card = publish_card(files)  # the card comes from this upload's README.md only
     request = _Request(files, file_meta, card, delete_paths, on_head, parent_commit, origin, author)
     fields = {
@@ -88,7 +88,8 @@ def version_publish(
         "origin": origin,
         "metrics": metrics or {},
     }
-    publish = _prepare(model, request, head, fields, metadata or {})  # new files read locally
+    # New files are read locally here; the head's file list is the one read above.
+    publish = _prepare(model, request, inherited, head, fields, metadata or {})
     # Bytes go to storage before the rows commit. If the insert fails they stay, unreferenced,
     # for blobs_gc: deleting them here could rob a concurrent publish of the same bytes.
     blobs_store(files)
@@ -100,7 +101,8 @@ def version_publish(
             # Another publisher committed first: prepare again on the head it made (the new
             # files are in the blob store by now, so everything is read from there).
             head = version_latest(model) if on_head is not OnHead.NONE else None
-            publish = _prepare(model, request, head, fields, metadata or {}, stored=True)
+            inherited = _head_files(head) if on_head is OnHead.ADD else {}
+            publish = _prepare(model, request, inherited, head, fields, metadata or {}, stored=True)
     raise Conflict("This model is receiving too many versions at once; try again in a moment.")
 
 
@@ -133,6 +135,7 @@ class _Publish:
 def _prepare(
     model: Model,
     request: _Request,
+    inherited: dict[str, tuple[str, int, dict]],
     head: Version | None,
     fields: dict,
     metadata: dict,
@@ -140,8 +143,8 @@ def _prepare(
     stored: bool = False,
 ) -> _Publish:
     """Everything a publish needs that reads storage, computed before the lock on `head`.
-    Versions are immutable, so what is read here stays true while `head` is the head."""
-    inherited = _head_files(head) if request.on_head is OnHead.ADD else {}
+    Versions are immutable, so what is read here stays true while `head` is the head
+    (`inherited`: its files, for OnHead.ADD)."""
     manifest = _manifest(request.files, request.file_meta, inherited, request.delete_paths)
     if not manifest:
         raise InvalidInput("The new version would contain no files.")
