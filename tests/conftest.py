@@ -147,7 +147,8 @@ def live_worker(request, worker_blob_dir, tmp_path, settings, django_db_blocker)
 @pytest.fixture
 def publish(tmp_path: Path):
     """Publish files as a new version on top of the latest (services, not HTTP): the setup
-    of read and fine-tune tests. ``user`` defaults to the model's creator."""
+    of read and fine-tune tests. ``user`` defaults to the model's creator; a ``parent``
+    version links it there instead of to the head."""
     counter = iter(range(1_000_000))
 
     def publish_files(model, files: dict[str, bytes], *, user=None, **kwargs):
@@ -161,7 +162,8 @@ def publish(tmp_path: Path):
             model=model,
             files=staged,
             author=user or model.created_by,
-            on_head=OnHead.ADD,
+            # On top of the head, unless the caller names the parent (or how to use the head).
+            on_head=kwargs.pop("on_head", OnHead.NONE if "parent" in kwargs else OnHead.ADD),
             **kwargs,
         )
 

@@ -7,20 +7,16 @@ the private ancestors. Runs on SQLite and, in the PostgreSQL pass, on PostgreSQL
 
 from __future__ import annotations
 
-import itertools
-from pathlib import Path
-
 import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
-from catalog.blobs import stage_local_file
 from catalog.models import Model, Version
 from catalog.services.aliases import alias_set
 from catalog.services.forks import model_fork
 from catalog.services.models import model_create
 from catalog.services.namespaces import namespace_for_user
-from catalog.services.versions import OnHead, version_publish
+from catalog.services.versions import OnHead
 
 pytestmark = pytest.mark.django_db
 
@@ -49,23 +45,6 @@ def files(tag: str) -> dict[str, bytes]:
         "config.json": b'{"model_type": "bert"}',
         f"weights-{tag}.raw": tag.encode() * 8,
     }
-
-
-@pytest.fixture
-def publish(tmp_path: Path, alice):
-    """Publish files as alice, on top of the head or with an explicit parent."""
-    counter = itertools.count()
-
-    def publish_files(model: Model, contents: dict[str, bytes], **kwargs) -> Version:
-        staged = []
-        for path, data in contents.items():
-            local = tmp_path / "src" / str(next(counter))
-            local.parent.mkdir(parents=True, exist_ok=True)
-            local.write_bytes(data)
-            staged.append(stage_local_file(path, local))
-        return version_publish(model=model, files=staged, author=alice, **kwargs)
-
-    return publish_files
 
 
 @pytest.fixture
