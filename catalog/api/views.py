@@ -15,6 +15,7 @@ from catalog.api.parsers import RepoMultiPartParser, form_fields
 from catalog.api.permissions import WriteNeedsWriteToken
 from catalog.api.schema import JsonObjectSerializer
 from catalog.errors import Forbidden, InvalidInput, TooManyRequests, Unauthorized
+from catalog.info_cache import info_slot
 from catalog.models import Namespace
 from catalog.permissions import model_can_admin, model_can_write
 from catalog.ratelimit import upload_allowed
@@ -99,17 +100,24 @@ class SearchFacets(HubAPIView):
 class ModelDetail(HubAPIView):
     def get(self, request: Request, owner: str, name: str, revision: str = "main") -> Response:
         sight = selectors.sight_of(request.user)  # read once for the model and its lineage
-        model = selectors.model_get(user=request.user, owner=owner, name=name, sight=sight)
-        if revision == "main":
-            version = selectors.version_latest(model)
-        else:
-            version = selectors.version_resolve(model=model, revision=revision)
-        response = Response(out.model_detail(model, version, user=request.user, sight=sight))
+        query = request.META.get("QUERY_STRING", "")
+        slot = info_slot(owner=owner, name=name, revision=revision, query=query, sight=sight)
+        data = slot.get() if slot else None
+        if data is None:
+            model = selectors.model_get(user=request.user, owner=owner, name=name, sight=sight)
+            if revision == "main":
+                version = selectors.version_latest(model)
+            else:
+                version = selectors.version_resolve(model=model, revision=revision)
+            data = out.model_detail(model, version, user=request.user, sight=sight)
+            if slot:
+                slot.put(data)
+        response = Response(data)
         if is_pinned(revision):
             # The files of a pinned version never change, but this answer also carries
             # counters (downloads, likes, aliases): cache briefly, revalidate by ETag.
             return immutable_etag_response(
-                request, response, public=not model.private, max_age=PINNED_INFO_MAX_AGE
+                request, response, public=not data["private"], max_age=PINNED_INFO_MAX_AGE
             )
         return response
 

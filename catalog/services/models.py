@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 
 from catalog.errors import Conflict, Forbidden, InvalidInput
+from catalog.info_cache import info_epoch_bump
 from catalog.models import Model, ModelRedirect, Namespace
 from catalog.naming import name_validate
 from catalog.permissions import namespace_can_write
@@ -49,9 +50,11 @@ def model_create(
         with transaction.atomic():
             model = Model.objects.create(namespace=namespace, name=name, created_by=user, **cleaned)
             # The name is taken again: the moved model's old name stops redirecting for good.
-            ModelRedirect.objects.filter(
+            freed, _ = ModelRedirect.objects.filter(
                 namespace_name__iexact=namespace.name, name__iexact=name
             ).delete()
+            if model.private or freed:  # other answers may now have a name to hide
+                info_epoch_bump()
             search_models_changed([model.pk])
             audit(actor=user, action="model.create", model=model, private=model.private)
             return model
@@ -65,6 +68,8 @@ def model_update(*, model: Model, actor=None, **fields: object) -> Model:
     for key, value in cleaned.items():
         setattr(model, key, value)
     model.save(update_fields=[*cleaned, "updated_at"])
+    if "private" in changed:  # descendants and cards naming it show or hide it now
+        info_epoch_bump()
     search_models_changed([model.pk])
     if changed:
         audit(
@@ -89,6 +94,7 @@ def model_delete(*, actor, model: Model) -> None:
                 f"{model.full_name} cannot be deleted: {len(exc.protected_objects)} fine-tune "
                 "job(s) were trained from its versions. Make it private instead."
             ) from exc
+        info_epoch_bump()
         search_models_changed([model_id])
 
 

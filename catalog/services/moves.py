@@ -11,6 +11,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 
 from catalog.errors import Conflict, Forbidden
+from catalog.info_cache import info_epoch_bump
 from catalog.models import Model, ModelRedirect, Namespace
 from catalog.naming import name_validate
 from catalog.permissions import model_can_admin, namespace_can_write
@@ -39,6 +40,7 @@ def model_move(*, actor: AbstractBaseUser, model: Model, namespace: Namespace, n
         with transaction.atomic():
             Model.objects.select_for_update().filter(pk=model.pk).first()
             Model.objects.filter(pk=model.pk).update(namespace=namespace, name=name)
+            info_epoch_bump()  # lineage links and cards elsewhere name it
             # The new name is a model's now; the old one points here (and so do older ones).
             ModelRedirect.objects.filter(namespace_name=namespace.name, name=name).delete()
             ModelRedirect.objects.update_or_create(
