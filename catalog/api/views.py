@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -21,6 +24,7 @@ from catalog.permissions import model_can_admin, model_can_write
 from catalog.ratelimit import upload_allowed
 from catalog.search import get_backend
 from catalog.search.params import search_query
+from catalog.selectors import Sight
 from catalog.services.aliases import alias_delete, alias_set
 from catalog.services.models import model_create, model_delete, model_update
 from catalog.services.quotas import quota_check_bytes
@@ -28,6 +32,22 @@ from catalog.services.versions import OnHead, version_publish
 from catalog.staging import staged_from_uploads
 
 PINNED_INFO_MAX_AGE = 300
+
+
+def cached_answer(
+    request: Request, *, owner: str, name: str, what: str, build: Callable[[Sight], Any]
+) -> Any:
+    """`build(sight)`'s answer about owner/name, from the cache while the model's state is
+    unchanged (catalog/info_cache.py); `what` tells answers about the same model apart."""
+    sight = selectors.sight_of(request.user)  # read once for the model and its lineage
+    query = request.META.get("QUERY_STRING", "")
+    slot = info_slot(owner=owner, name=name, revision=what, query=query, sight=sight)
+    data = slot.get() if slot else None
+    if data is None:
+        data = build(sight)
+        if slot:
+            slot.put(data)
+    return data
 
 
 class HubAPIView(APIView):
@@ -99,19 +119,15 @@ class SearchFacets(HubAPIView):
 
 class ModelDetail(HubAPIView):
     def get(self, request: Request, owner: str, name: str, revision: str = "main") -> Response:
-        sight = selectors.sight_of(request.user)  # read once for the model and its lineage
-        query = request.META.get("QUERY_STRING", "")
-        slot = info_slot(owner=owner, name=name, revision=revision, query=query, sight=sight)
-        data = slot.get() if slot else None
-        if data is None:
+        def build(sight: Sight) -> dict:
             model = selectors.model_get(user=request.user, owner=owner, name=name, sight=sight)
             if revision == "main":
                 version = selectors.version_latest(model)
             else:
                 version = selectors.version_resolve(model=model, revision=revision)
-            data = out.model_detail(model, version, user=request.user, sight=sight)
-            if slot:
-                slot.put(data)
+            return out.model_detail(model, version, user=request.user, sight=sight)
+
+        data = cached_answer(request, owner=owner, name=name, what=revision, build=build)
         response = Response(data)
         if is_pinned(revision):
             # The files of a pinned version never change, but this answer also carries
@@ -143,9 +159,13 @@ class ModelRevisionDetail(ModelDetail):
 
 class VersionListCreate(HubAPIView):
     def get(self, request: Request, owner: str, name: str) -> Response:
-        model = selectors.model_get(user=request.user, owner=owner, name=name)
-        versions = selectors.versions_ready(model).select_related("author")  # parents: one query
-        return Response(out.versions_brief(model, list(versions), user=request.user))
+        def build(sight: Sight) -> list:
+            model = selectors.model_get(user=request.user, owner=owner, name=name, sight=sight)
+            versions = selectors.versions_ready(model).select_related("author")  # parents: 1 query
+            return out.versions_brief(model, list(versions), user=request.user)
+
+        data = cached_answer(request, owner=owner, name=name, what=":versions", build=build)
+        return Response(data)
 
     parser_classes = [RepoMultiPartParser]  # files and form fields only
 

@@ -131,3 +131,13 @@ def test_membership_changes_what_a_viewer_sees(alice, make_user, publish):
     assert as_user(carol).get(f"/api/models/{fork.full_name}").json()["parent"]["id"] == (
         "acme/secret"
     )
+
+
+def test_the_versions_list_is_cached_and_current(chain, publish, django_assert_num_queries):
+    _, child = chain
+    client = APIClient()
+    assert [v["number"] for v in client.get("/api/models/alice/child/versions").json()] == [1]
+    with django_assert_num_queries(1):
+        client.get("/api/models/alice/child/versions")
+    publish(child, {"more.txt": b"2"})
+    assert [v["number"] for v in client.get("/api/models/alice/child/versions").json()] == [2, 1]
