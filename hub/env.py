@@ -1,6 +1,13 @@
-"""Small helpers that read typed settings from environment variables."""
+"""Small helpers that read typed settings from environment variables. A value that does not
+parse stops the start with `ImproperlyConfigured` naming the variable (as Healthchecks
+does), rather than quietly becoming a default: `DEBUG=ture` must not mean False."""
 
 import os
+
+from django.core.exceptions import ImproperlyConfigured
+
+TRUE = frozenset({"1", "true", "yes", "on"})
+FALSE = frozenset({"0", "false", "no", "off"})
 
 
 def env_str(name: str, default: str = "") -> str:
@@ -9,14 +16,24 @@ def env_str(name: str, default: str = "") -> str:
 
 def env_bool(name: str, default: bool = False) -> bool:
     value = os.environ.get(name)
-    if value is None or value == "":
+    if value is None or value.strip() == "":
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    word = value.strip().lower()
+    if word not in TRUE | FALSE:
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a boolean: use one of {', '.join(sorted(TRUE | FALSE))}."
+        )
+    return word in TRUE
 
 
 def env_int(name: str, default: int) -> int:
     value = os.environ.get(name)
-    return int(value) if value not in (None, "") else default
+    if value is None or value.strip() == "":
+        return default
+    try:
+        return int(value.strip().replace("_", ""))
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a whole number.") from None
 
 
 def env_list(name: str, default: str = "") -> list[str]:
