@@ -11,6 +11,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from hub.env import env_bool, env_int, env_list, env_str, load_dotenv
+from hub.openapi import OPENAPI_SETTINGS
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 load_dotenv(BASE_DIR / ".env")
@@ -215,6 +216,10 @@ HUB_FINETUNE_LEASE_SECONDS = env_int("HUB_FINETUNE_LEASE_SECONDS", 120)
 HUB_FINETUNE_SOFT_TIME_LIMIT = env_int("HUB_FINETUNE_SOFT_TIME_LIMIT", 3600)
 HUB_FINETUNE_TIME_LIMIT = env_int("HUB_FINETUNE_TIME_LIMIT", 3700)
 # Where training runs: auto = CUDA when the worker has it, else the CPU (deterministic).
+# Below this many examples a job's figures are a k-fold cross-validated estimate of the
+# procedure that trained the shipped model; at or above it, a hold-out split
+# (adapters/evaluation/plan.py, docs/evaluation.md).
+HUB_FINETUNE_CV_BELOW = env_int("HUB_FINETUNE_CV_BELOW", 2000)
 HUB_FINETUNE_DEVICE = env_str("HUB_FINETUNE_DEVICE", "auto")
 if HUB_FINETUNE_DEVICE not in ("auto", "cpu", "cuda"):
     raise ImproperlyConfigured("HUB_FINETUNE_DEVICE must be auto, cpu or cuda")
@@ -275,68 +280,8 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "DEFAULT_SCHEMA_CLASS": "catalog.api.schema.HubAutoSchema",
 }
-SPECTACULAR_SETTINGS = {
-    "TITLE": "the hub API",
-    "DESCRIPTION": (
-        "Catalog, versions, downloads and fine-tuning of pretrained models. Paths and JSON "
-        "fields follow the Hugging Face Hub API where one exists. Every error is "
-        '`{"error": "..."}` with the matching HTTP status.'
-    ),
-    "VERSION": "1.0",
-    "SERVE_INCLUDE_SCHEMA": False,
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
-    "COMPONENT_SPLIT_REQUEST": True,
-    # The download route is a plain Django view (streamed by sendfile); document it here.
-    "APPEND_PATHS": {
-        "/{owner}/{name}/resolve/{revision}/{path}": {
-            "get": {
-                "operationId": "file_download",
-                "summary": "Download one file of a version",
-                "description": "revision: `main`, an alias, `vN` or the 40-hex revision. "
-                "ETag and X-Linked-Etag are the sha256; X-Repo-Commit the revision. With S3 "
-                "storage the answer is a 302 to a presigned URL.",
-                "parameters": [
-                    {"name": n, "in": "path", "required": True, "schema": {"type": "string"}}
-                    for n in ("owner", "name", "revision", "path")
-                ]
-                + [
-                    {
-                        "name": "Range",
-                        "in": "header",
-                        "schema": {"type": "string"},
-                        "description": "bytes=a-b, bytes=a- or bytes=-n",
-                    }
-                ],
-                "responses": {
-                    "200": {"description": "The file", "content": {"application/octet-stream": {}}},
-                    "206": {
-                        "description": "The requested range",
-                        "content": {"application/octet-stream": {}},
-                    },
-                    "302": {"description": "Redirect to a presigned S3 URL"},
-                    "304": {"description": "Not modified (If-None-Match)"},
-                    **{
-                        code: {
-                            "description": text,
-                            "content": {
-                                "application/json": {
-                                    "schema": {"$ref": "#/components/schemas/Error"}
-                                }
-                            },
-                        }
-                        for code, text in (
-                            ("401", "Bad token"),
-                            ("404", "No such model, revision or file"),
-                            ("416", "Range outside the file"),
-                        )
-                    },
-                },
-            },
-        },
-    },
-}
+# The OpenAPI schema's settings (drf-spectacular): hub/openapi.py.
+SPECTACULAR_SETTINGS = OPENAPI_SETTINGS
 
 # LOG_FORMAT=json: one JSON object per line (for a log shipper); plain text otherwise.
 LOG_FORMAT = env_str("LOG_FORMAT", "plain")
