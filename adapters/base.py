@@ -11,6 +11,7 @@ from typing import Any
 
 MiB = 1024 * 1024
 STRATEGIES = ("head-only", "lora", "last-k", "full")
+EVALUATIONS = ("auto", "cv", "holdout")
 DEVICES = ("auto", "cpu", "cuda")
 
 
@@ -48,6 +49,9 @@ class DatasetSummary:
     per_class: dict[str, int]
     format: str  # "csv" | "jsonl" | "zip"
     columns: list[str] = field(default_factory=list)  # text: the columns used
+    header: list[str] = field(default_factory=list)  # text: every column, for the picker
+    candidates: dict[str, list[str]] = field(default_factory=dict)  # text: other choices
+    samples: dict[str, list[str]] = field(default_factory=dict)  # a few examples per class
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -68,7 +72,10 @@ class HyperParams:
     lora_rank: int = 8
     lora_alpha: int = 16
     cache_features: bool = True  # head-only: run the frozen body once, reuse its outputs
-    refit: bool = True  # head-only: after validating, train the published head on all examples
+    # How the figures are measured (adapters.evaluation.plan): auto = k-fold CV below the
+    # hub's threshold (a hold-out run for strategies that train the body), a hold-out split
+    # at or above it; cv or holdout force one.
+    evaluation: str = "auto"
 
     def validate(self, max_units: int | None = None) -> None:
         """Raises ValueError naming the field and the allowed range."""
@@ -84,6 +91,7 @@ class HyperParams:
             (0 <= self.backbone_learning_rate <= 1, "backbone_learning_rate must be 0 to 1"),
             (1 <= self.lora_rank <= 256, "lora_rank must be between 1 and 256"),
             (1 <= self.lora_alpha <= 1024, "lora_alpha must be between 1 and 1024"),
+            (self.evaluation in EVALUATIONS, f"evaluation must be one of {', '.join(EVALUATIONS)}"),
         ]  # fmt: skip
         if self.strategy == "last-k":
             top = max_units if max_units is not None else 64
@@ -150,8 +158,9 @@ class EpochProgress:
     epoch: int
     epochs: int
     train_loss: float
-    val_loss: float
-    val_accuracy: float
+    val_loss: float | None = None  # None: this run has no held-out examples (the shipped fit)
+    val_accuracy: float | None = None
+    curve: bool = True  # part of the learning curve shown to the user (the first run)
 
 
 @dataclass
@@ -165,12 +174,15 @@ class TrainRequest:
     dataset_name: str = "dataset"
     limits: DatasetLimits = field(default_factory=DatasetLimits)
     device: str = "auto"  # auto | cpu | cuda
+    test_path: Path | None = None  # the user's own test set: never trained on
+    test_name: str = ""
+    cv_below: int = 2000  # HUB_FINETUNE_CV_BELOW: cross-validate smaller datasets
 
 
 @dataclass
 class TrainResult:
     files: list[str]  # relative to output_dir
-    metrics: dict[str, Any]  # accuracy, macro_f1, confusion_matrix, labels, val_examples
+    metrics: dict[str, Any]  # {"estimate": report, "test_set": report | None}
     layout: dict[str, Any]  # library, pipeline_tag, base_model_relation, ... of the output
     training: dict[str, Any]  # params used, timings, feature cache info
 

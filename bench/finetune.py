@@ -82,12 +82,11 @@ def run_one(name: str) -> dict:
 
 
 def scenario(name: str, data_dir: Path) -> dict:
-    import torch
     from django.conf import settings
     from rest_framework.test import APIClient
 
     from adapters import demo_data
-    from adapters.metrics import summary
+    from adapters.evaluation import classification_report
     from catalog.services.seeding import seed_catalog
     from tests.catalog.finetune_helpers import dataset_upload, download_version
 
@@ -129,10 +128,11 @@ def scenario(name: str, data_dir: Path) -> dict:
     predicted = predict(folder, base_dir, [x for x, _ in test])
     truth = [y for _, y in test]
     labels = sorted(set(truth))
-    scores = summary(
-        torch.tensor([labels.index(t) for t in truth]),
-        torch.tensor([labels.index(p) for p in predicted]),
+    scores = classification_report(
+        [labels.index(t) for t in truth],
+        [labels.index(p) for p in predicted],
         labels,
+        procedure={"kind": "evaluation"},
     )
     training = job_training(client, name)
     return {
@@ -140,11 +140,11 @@ def scenario(name: str, data_dir: Path) -> dict:
         "wall_s": round(wall, 1),
         "train": len(train),
         "test": len(test),
-        "accuracy": round(scores["accuracy"], 4),
-        "macro_f1": round(scores["macro_f1"], 4),
+        "accuracy": round(scores["accuracy"]["value"], 4),
+        "macro_f1": round(scores["macro_f1"]["value"], 4),
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "stored_kib": round(job["metrics"].get("stored_bytes", 0) / 1024),
-        "epochs_s": training.get("epochs_s"),
+        "epochs_s": training.get("estimate_s", 0) + training.get("shipped_fit_s", 0),
         "export_s": training.get("export_s"),
         "total_s": training.get("total_s"),
     }

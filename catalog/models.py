@@ -262,6 +262,10 @@ class FineTuneJob(models.Model):
     )
     base_version = models.ForeignKey(Version, on_delete=models.PROTECT, related_name="+")
     dataset = models.ForeignKey(Dataset, on_delete=models.PROTECT, related_name="jobs")
+    # The user's own labelled test set: scored by the shipped model, never trained on.
+    test_dataset = models.ForeignKey(
+        Dataset, null=True, blank=True, on_delete=models.PROTECT, related_name="test_jobs"
+    )
     adapter = models.CharField(max_length=64)
     params = models.JSONField(default=dict)
     target_model = models.ForeignKey(
@@ -344,3 +348,43 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+
+
+class Evaluation(models.Model):
+    """Scoring one version on one labelled dataset, without training (issue 14, item 5):
+    queued -> running -> succeeded | failed. Its owner alone sees it, as with the dataset it
+    reads; the dataset's content hash is its blob's sha256."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        SUCCEEDED = "succeeded"
+        FAILED = "failed"
+
+    TERMINAL = (Status.SUCCEEDED, Status.FAILED)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="evaluations"
+    )
+    version = models.ForeignKey(Version, on_delete=models.CASCADE, related_name="evaluations")
+    dataset = models.ForeignKey(Dataset, on_delete=models.PROTECT, related_name="evaluations")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
+    report = models.JSONField(default=dict, blank=True)  # adapters.evaluation.report's shape
+    error = models.TextField(blank=True)
+    log = models.TextField(blank=True)
+    done = models.PositiveIntegerField(default=0)  # examples predicted so far
+    total = models.PositiveIntegerField(default=0)
+    attempts = models.PositiveIntegerField(default=0)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["version", "owner", "status"])]
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.status in self.TERMINAL

@@ -10,7 +10,7 @@ from operator import or_
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from catalog.errors import EntryNotFound, NotFound, RepoMoved, RepoNotFound, RevisionNotFound
 from catalog.lineage import LINEAGE_LIMIT, VersionTree, version_tree
@@ -236,3 +236,37 @@ def names_former(names: Iterable[str]) -> frozenset[str]:
     )
     rows = ModelRedirect.objects.filter(wanted).values_list("namespace_name", "name")
     return frozenset(f"{owner}/{repo}".lower() for owner, repo in rows)
+
+
+@dataclass(frozen=True)
+class HomeLists:
+    sections: list[tuple[str, str, list[Model]]]  # (title, "see all" sort, models)
+    task_counts: list[tuple[str, int]]  # tasks that have visible models, most used first
+    model_count: int
+
+
+def home_lists(*, user: AnyUser, size: int = 6) -> HomeLists:
+    """The home page's lists, each by its own measure: this week's downloads, all-time
+    downloads (only models ever downloaded) and creation. A list that would repeat one shown
+    above it is left out, so no two lists on the page are the same."""
+    visible = models_visible_to(user)
+    candidates = [
+        ("Trending this week", "trending", visible.filter(trending__gt=0), "-trending"),
+        ("Most downloaded", "downloads", visible.filter(downloads__gt=0), "-downloads"),
+        ("Newest", "created", visible, "-created_at"),
+    ]
+    sections, shown = [], set()
+    for title, sort, queryset, order in candidates:
+        models = list(queryset.order_by(order, "-pk")[:size])
+        key = tuple(m.pk for m in models)
+        if models and key not in shown:
+            sections.append((title, sort, models))
+            shown.add(key)
+    counts = list(
+        visible.order_by().values_list("task").annotate(n=Count("pk")).order_by("-n", "task")
+    )
+    return HomeLists(
+        sections=sections,
+        task_counts=counts,
+        model_count=sum(n for _, n in counts),
+    )

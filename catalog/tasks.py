@@ -23,6 +23,23 @@ def finetune_run(self, job_id: str) -> None:
         raise self.retry(countdown=settings.HUB_FINETUNE_LEASE_SECONDS) from exc
 
 
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=settings.HUB_FINETUNE_SOFT_TIME_LIMIT,
+    time_limit=settings.HUB_FINETUNE_TIME_LIMIT,
+    max_retries=None,
+)
+def evaluation_run(self, evaluation_id: str) -> None:
+    from catalog.evaluation.run import EvaluationBusy, evaluation_execute  # torch: worker only
+
+    try:
+        evaluation_execute(evaluation_id)
+    except EvaluationBusy as exc:
+        raise self.retry(countdown=settings.HUB_FINETUNE_LEASE_SECONDS) from exc
+
+
 @shared_task(acks_late=True)
 def search_index_models(model_ids: list[int]) -> None:
     from catalog.search import get_backend
@@ -39,10 +56,14 @@ def trending_refresh() -> int:
 
 @shared_task
 def finetune_sweep() -> int:
-    """Beat: re-enqueue jobs stuck in queued (their message was lost to a broker outage)."""
+    """Beat: re-enqueue jobs and evaluations stuck in queued (their message was lost to a
+    broker outage)."""
+    from catalog.evaluation.jobs import evaluations_requeue_stuck
     from catalog.services.sweeper import requeue_stuck_jobs
 
-    return len(requeue_stuck_jobs(older_than=settings.HUB_SWEEP_QUEUED_AFTER_SECONDS))
+    older_than = settings.HUB_SWEEP_QUEUED_AFTER_SECONDS
+    jobs = requeue_stuck_jobs(older_than=older_than)
+    return len(jobs) + len(evaluations_requeue_stuck(older_than=older_than))
 
 
 @shared_task

@@ -5,6 +5,9 @@ set -euo pipefail
 host=${1:-127.0.0.1}
 port=${2:-8000}
 cd "$(dirname "$0")/.."
+# The site as users see it: styled 404/500 pages instead of Django's debug pages, static files
+# from `collectstatic` through whitenoise. `DEBUG=1 make run` brings the debug pages back.
+export DEBUG=${DEBUG:-0}
 # -B: the same process runs the periodic tasks (trending counts); one worker, so no duplicates.
 .venv/bin/celery -A hub worker -B --loglevel=INFO --concurrency=1 --pool=solo &
 worker=$!

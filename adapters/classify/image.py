@@ -8,11 +8,16 @@ from contextlib import ExitStack
 
 from ..base import Adapter, CancelFn, LogFn, ProgressFn, TrainRequest, TrainResult
 from ..datasets import load_image_dataset
+from ..evaluation import headline
+from ..evaluation.baselines import majority, nearest_class_mean
+from ..evaluation.testset import extra_labels_check
 from ..vision import to_rgb
-from .loop import Hooks, begin, fit
+from .estimate import fit_and_measure
+from .loop import Hooks, begin
+from .measure import Examples, digest, joined, plan_request
 from .network import load_classifier
 from .publish import finish, write_transformers_output
-from .trainees import transformers_trainee
+from .trainees import cache_body_outputs, on_device, pooled_features, transformers_trainee
 
 
 class PixelBatches:
@@ -47,25 +52,62 @@ def train(
     ds, summary = load_image_dataset(request.dataset_path, request.limits, decode=False)
     log(f"dataset: {summary.rows} images, {len(summary.classes)} classes")
     labels = summary.classes
+    test = _test_set(request, labels, log)
+    n = len(ds.members)
     hooks = Hooks(on_progress, is_cancelled, log)
-    y, device = begin(request, labels, ds.labels, hooks)
+    y, device = begin(request, labels, ds.labels + (test.labels if test else []), hooks)
     processor = AutoImageProcessor.from_pretrained(
         request.base_dir, local_files_only=True, trust_remote_code=False
     )
     model = load_classifier(request.base_dir, labels, "image")
-    with ds.reader(request.limits) as reader, ExitStack() as stack:
-        batches = PixelBatches(ds, reader, processor)
+    with ExitStack() as stack:
+        reader = stack.enter_context(ds.reader(request.limits))
+        test_reader = stack.enter_context(test.reader(request.limits)) if test else None
+        batches = joined(
+            PixelBatches(ds, reader, processor), n,
+            PixelBatches(test, test_reader, processor) if test else None,
+        )  # fmt: skip
+        hashes = [digest(reader.raw(m)) for m in ds.members]
+        hashes += [digest(test_reader.raw(m)) for m in test.members] if test else []
+        examples = Examples(n, ds.labels + (test.labels if test else []), hashes, request.test_name)
+        # The frozen body's outputs feed the nearest-class-mean baseline and, for cached
+        # head-only, the head itself: computed once.
+        model.to(device)
+        store = cache_body_outputs(
+            model, on_device(batches, device), list(range(len(y))), params, hooks
+        )
+        baselines = {
+            "majority": majority(y),
+            "nearest_class_mean": nearest_class_mean(pooled_features(store, range(len(y))), y),
+        }
+        cached = params.strategy == "head-only" and params.cache_features
+        plan = plan_request(request, y, n, cheap_refit=cached)
         trainee, trained, cache = transformers_trainee(
             model, batches, len(y), params, hooks,
-            modality="image", model_type=fmt.get("model_type") or "", device=device, stack=stack,
+            modality="image", model_type=fmt.get("model_type") or "", device=device,
+            stack=stack, store=store if cached else None,
         )  # fmt: skip
-        outcome = fit(trainee, y, labels, params, hooks)
-        stack.close()  # the real body is back before export
-        sample = next(batches(outcome.val_indices[:4], 4))[1]
-    log(f"validation accuracy {outcome.metrics['accuracy']:.3f}; writing the model")
+        del store  # the head-only trainee keeps its own reference; others need none
+        outcome = fit_and_measure(
+            trainee, y, labels, params, hooks,
+            plan=plan, baselines=baselines, test=examples.test, row_hashes=examples.hashes,
+        )  # fmt: skip
+        stack.close()  # the real body is back before export (and the ZIPs are closed)
+    log(f"estimate: {headline(outcome.metrics['estimate'])}; writing the model")
+    with ds.reader(request.limits) as reader:
+        sample = next(PixelBatches(ds, reader, processor)(list(range(min(4, n))), 4))[1]
     export_started = time.perf_counter()
     layout = write_transformers_output(request, trained, {"pixel_values": sample["pixel_values"]})
     return finish(
         request, outcome, layout, task=adapter.task, labels=labels, summary=summary,
         cache=cache, started=started, export_started=export_started,
     )  # fmt: skip
+
+
+def _test_set(request: TrainRequest, labels: list[str], log: LogFn):
+    if request.test_path is None:
+        return None
+    test, summary = load_image_dataset(request.test_path, request.limits, decode=False)
+    extra_labels_check(summary.classes, labels)
+    log(f"test set: {summary.rows} images, never trained on")
+    return test

@@ -1,22 +1,19 @@
 """The epochs: one loop for every strategy and layout.
 
 A ``Trainee`` says how to batch examples, compute logits and which parameters train; the
-loop never sees text, pixels or architectures."""
+loop never sees text, pixels or architectures. ``estimate.py`` runs it once per fold and
+for the shipped model."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .. import metrics
-from ..base import CancelFn, Cancelled, EpochProgress, HyperParams, LogFn, ProgressFn
-from ..splits import stratified_split
+from ..base import CancelFn, Cancelled, HyperParams, LogFn, ProgressFn
 from .device import resolve_device, seed_everything
 
 Chunks = Callable[[list[int], int], Iterator[tuple[list[int], dict]]]
@@ -39,15 +36,6 @@ class Trainee:
     chunks: Chunks  # (indices, batch size) -> (indices of the batch, inputs on the device)
     forward: Callable[[list[int], dict], torch.Tensor]  # -> logits
     groups: Callable[[], list[dict]]  # optimizer parameter groups
-    reset_head: Callable[[], None]  # a fresh head, for the refit
-
-
-@dataclass
-class Outcome:
-    metrics: dict[str, Any]
-    history: list[dict[str, float]]
-    timings: dict[str, float] = field(default_factory=dict)
-    val_indices: list[int] = field(default_factory=list)
 
 
 def begin(
@@ -90,7 +78,10 @@ def train_mode(module: nn.Module) -> None:
             sub.eval()
 
 
-def run_epochs(trainee: Trainee, indices, y, params: HyperParams, hooks: Hooks, on_epoch):
+def run_epochs(
+    trainee: Trainee, indices, y, params: HyperParams, hooks: Hooks, on_epoch, seen: set[int]
+):
+    """Trains on ``indices``; ``seen`` collects every example a batch fed the optimizer."""
     opt = torch.optim.AdamW(trainee.groups(), weight_decay=params.weight_decay)
     g = torch.Generator().manual_seed(params.seed)
     for epoch in range(1, params.epochs + 1):
@@ -99,6 +90,7 @@ def run_epochs(trainee: Trainee, indices, y, params: HyperParams, hooks: Hooks, 
         total = 0.0
         for chunk, inputs in trainee.chunks(order, params.batch_size):
             hooks.check()
+            seen.update(chunk)
             logits = trainee.forward(chunk, inputs).float()
             loss = F.cross_entropy(logits, y[chunk].to(logits.device))
             opt.zero_grad(set_to_none=True)
@@ -109,37 +101,14 @@ def run_epochs(trainee: Trainee, indices, y, params: HyperParams, hooks: Hooks, 
         on_epoch(epoch, total / max(1, len(order)))
 
 
-def fit(
-    trainee: Trainee, y_list: list[int], labels: list[str], params: HyperParams, hooks: Hooks
-) -> Outcome:
-    """Trains on a stratified split, measures on the held-out part; head-only then refits
-    the head on every example (cheap on cached features)."""
-    started = time.perf_counter()
-    y = torch.tensor(y_list)
-    train_idx, val_idx = stratified_split(y_list, params.validation_split, params.seed)
-    history: list[dict[str, float]] = []
-    preds: dict[int, int] = {}
+def trainable_state(module: nn.Module) -> dict[str, torch.Tensor]:
+    """A copy of what training changes (trainable parameters, and buffers such as BatchNorm
+    statistics), so every run starts from the same weights."""
+    trainable = {name for name, p in module.named_parameters() if p.requires_grad}
+    state = module.state_dict(keep_vars=True)
+    buffers = {name for name, _ in module.named_buffers()}
+    return {k: v.detach().clone() for k, v in state.items() if k in trainable or k in buffers}
 
-    def on_epoch(epoch: int, train_loss: float) -> None:
-        nonlocal preds
-        val_loss, preds = predict(trainee, val_idx, y, params.batch_size)
-        acc = sum(preds[i] == int(y[i]) for i in val_idx) / max(1, len(val_idx))
-        history.append(
-            {"epoch": epoch, "train_loss": train_loss, "val_loss": val_loss, "val_accuracy": acc}
-        )
-        hooks.on_progress(EpochProgress(epoch, params.epochs, train_loss, val_loss, acc))
 
-    run_epochs(trainee, train_idx, y, params, hooks, on_epoch)
-    t_epochs = time.perf_counter()
-    summary = metrics.summary(y[val_idx], torch.tensor([preds[i] for i in val_idx]), labels)
-    refit = params.strategy == "head-only" and params.refit
-    if refit:
-        hooks.log("refitting the head on all examples")
-        trainee.reset_head()
-        run_epochs(trainee, sorted(train_idx + val_idx), y, params, hooks, lambda *a: None)
-    summary["refit_on_all_examples"] = refit
-    timings = {
-        "epochs_s": round(t_epochs - started, 3),
-        "refit_s": round(time.perf_counter() - t_epochs, 3),
-    }
-    return Outcome(summary, history, timings, val_idx)
+def restore(module: nn.Module, state: dict[str, torch.Tensor]) -> None:
+    module.load_state_dict(state, strict=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import time
 
@@ -10,9 +11,10 @@ from torch import nn
 
 from ..base import TrainRequest, TrainResult
 from . import card, layouts
-from .loop import Outcome
+from .estimate import Outcome
 from .onnx import LogitsOnly, export_linked
 
+METRICS_FILE = "metrics.json"
 STORAGE_NOTES = {
     "sharded": (
         "A sharded transformers checkpoint: the first shard is the base model's weight file, "
@@ -94,10 +96,15 @@ def finish(
         "dataset": request.dataset_name,
         "strategy": request.params.strategy,
         "metrics": outcome.metrics,
+        "test_dataset": request.test_name,
         "labels": labels,
         "storage": STORAGE_NOTES[layout["storage"]],
     }
     (request.output_dir / "README.md").write_text(card.readme(info), encoding="utf-8")
+    # Every figure, machine-readable, in the version itself (the card holds the headline).
+    (request.output_dir / METRICS_FILE).write_text(
+        json.dumps(outcome.metrics, sort_keys=True, separators=(",", ":")) + "\n", encoding="utf-8"
+    )
     now = time.perf_counter()
     training = {
         "params": request.params.to_dict(),
@@ -108,6 +115,7 @@ def finish(
         },
         "feature_cache": cache,
         "history": outcome.history,
+        "examples_trained": len(outcome.trained),
         "onnx_max_abs_diff": layout["onnx_max_abs_diff"],
         "dataset": summary.to_dict(),
         "torch_threads": torch.get_num_threads(),

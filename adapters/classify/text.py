@@ -10,8 +10,13 @@ import torch
 
 from ..base import Adapter, CancelFn, LogFn, ProgressFn, TrainRequest, TrainResult
 from ..datasets import load_text_dataset
+from ..evaluation import headline
+from ..evaluation.baselines import majority, tfidf_logreg
+from ..evaluation.testset import extra_labels_check
 from . import layouts
-from .loop import Hooks, begin, fit
+from .estimate import fit_and_measure
+from .loop import Hooks, begin
+from .measure import Examples, digest, plan_request
 from .network import load_classifier
 from .onnx import LogitsOnly, export_linked
 from .publish import finish, write_transformers_output
@@ -59,15 +64,21 @@ def train(
     ds, summary = load_text_dataset(request.dataset_path, request.limits)
     log(f"dataset: {summary.rows} rows, {len(summary.classes)} classes ({summary.format})")
     labels = summary.classes
+    texts, examples = _with_test_set(request, ds, labels, log)
     hooks = Hooks(on_progress, is_cancelled, log)
-    y, device = begin(request, labels, ds.labels, hooks)
+    y, device = begin(request, labels, examples.labels, hooks)
     tokenizer = AutoTokenizer.from_pretrained(
         request.base_dir, local_files_only=True, trust_remote_code=False
     )
-    batches = TokenBatches(tokenizer, ds.texts, params.max_length)
-    if fmt.get("library") == "sentence-transformers" and params.strategy == "head-only":
+    batches = TokenBatches(tokenizer, texts, params.max_length)
+    baselines = {"majority": majority(y), "tfidf_logreg": tfidf_logreg(texts, y, params.seed)}
+    sentence = fmt.get("library") == "sentence-transformers" and params.strategy == "head-only"
+    plan = plan_request(request, y, examples.n_train, cheap_refit=sentence or _cached(params))
+    measure = {"plan": plan, "baselines": baselines, "test": examples.test,
+               "row_hashes": examples.hashes}  # fmt: skip
+    if sentence:
         return _sentence_transformers_head(
-            request, ds.texts, y, labels, summary, hooks, batches, started, device
+            request, texts, y, labels, summary, hooks, batches, started, device, measure
         )
     model = load_classifier(request.base_dir, labels, "text")
     with ExitStack() as stack:
@@ -75,10 +86,10 @@ def train(
             model, batches, len(y), params, hooks,
             modality="text", model_type=fmt.get("model_type") or "", device=device, stack=stack,
         )  # fmt: skip
-        outcome = fit(trainee, y, labels, params, hooks)
-    log(f"validation accuracy {outcome.metrics['accuracy']:.3f}; writing the model")
+        outcome = fit_and_measure(trainee, y, labels, params, hooks, **measure)
+    log(f"estimate: {headline(outcome.metrics['estimate'])}; writing the model")
     export_started = time.perf_counter()
-    sample = next(batches(outcome.val_indices[:8], 8))[1]
+    sample = next(batches(list(range(min(8, examples.n_train))), 8))[1]
     layout = write_transformers_output(request, trained, sample)
     return finish(
         request, outcome, layout, task=adapter.task, labels=labels, summary=summary,
@@ -86,8 +97,26 @@ def train(
     )  # fmt: skip
 
 
+def _cached(params) -> bool:
+    return params.strategy == "head-only" and params.cache_features
+
+
+def _with_test_set(request: TrainRequest, ds, labels: list[str], log: LogFn):
+    """(texts, Examples): the training rows, then the test set's rows, if one was given."""
+    texts, row_labels, name = list(ds.texts), list(ds.labels), ""
+    if request.test_path is not None:
+        test, test_summary = load_text_dataset(request.test_path, request.limits)
+        extra_labels_check(test_summary.classes, labels)
+        log(f"test set: {test_summary.rows} rows, never trained on")
+        texts += test.texts
+        row_labels += test.labels
+        name = request.test_name
+    hashes = [digest(t.encode("utf-8")) for t in texts]
+    return texts, Examples(len(ds.texts), row_labels, hashes, name)
+
+
 def _sentence_transformers_head(
-    request, texts, y, labels, summary, hooks, batches, started, device
+    request, texts, y, labels, summary, hooks, batches, started, device, measure
 ):
     """Head-only on a sentence-transformers base: a linear head on its own embeddings
     (mean pooling, normalised), published as that model plus a Dense layer of logits.
@@ -113,13 +142,14 @@ def _sentence_transformers_head(
         hooks.log(f"sentence embeddings: {start + len(chunk)}/{len(texts)}")
     features = torch.cat(parts).detach().clone()
     trainee = linear_trainee(features, len(labels), params)
-    outcome = fit(trainee, y, labels, params, hooks)
+    outcome = fit_and_measure(trainee, y, labels, params, hooks, **measure)
+    hooks.log(f"estimate: {headline(outcome.metrics['estimate'])}; writing the model")
     export_started = time.perf_counter()
     out = request.output_dir
     layouts.write_sentence_transformers_classifier(request.base_dir, trainee.module, labels, out)
     published = SentenceTransformer(str(out), device="cpu", local_files_only=True)
     published.max_seq_length = params.max_length
-    sample = next(batches(outcome.val_indices[:8], 8))[1]
+    sample = next(batches(list(range(min(8, len(texts)))), 8))[1]
     weights = sorted(str(p.relative_to(out)) for p in out.glob("*.safetensors"))
     diff, linked = export_linked(
         LogitsOnly(published, INPUTS, st=True), sample, out / "model.onnx", weights

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import ExitStack
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -15,9 +16,7 @@ from .network import (
     body_features,
     cached_body,
     head_logits,
-    head_names,
     parameter_groups,
-    reset_parameters,
     set_trainable,
 )
 
@@ -28,15 +27,6 @@ def on_device(batches: Chunks, device: torch.device) -> Chunks:
             yield chunk, {k: v.to(device) for k, v in inputs.items()}
 
     return chunks
-
-
-def head_resetter(model: nn.Module, seed: int):
-    def reset() -> None:
-        torch.manual_seed(seed)
-        for name in head_names(model):
-            reset_parameters(getattr(model, name))
-
-    return reset
 
 
 def cache_body_outputs(model, batches: Chunks, indices, params, hooks: Hooks) -> dict:
@@ -51,6 +41,16 @@ def cache_body_outputs(model, batches: Chunks, indices, params, hooks: Hooks) ->
                 store[i] = (first[row], None if pooled is None else pooled[row])
             hooks.log(f"frozen features: {len(store)}/{len(indices)}")
     return store
+
+
+def pooled_features(store: dict, indices: list[int]) -> np.ndarray:
+    """One vector per example from cached body outputs (the pooled output, else the first
+    position, flattened): what a nearest-class-mean baseline compares."""
+    rows = []
+    for i in indices:
+        first, pooled = store[i]
+        rows.append((pooled if pooled is not None else first).flatten().float().cpu())
+    return torch.stack(rows).numpy()
 
 
 def stack_cached(store: dict, chunk: list[int]):
@@ -71,9 +71,11 @@ def transformers_trainee(
     model_type: str,
     device: torch.device,
     stack: ExitStack,
+    store: dict | None = None,
 ) -> tuple[Trainee, nn.Module, dict]:
     """(trainee, the module to publish, feature-cache facts). For cached head-only, the
-    body is swapped for its cached outputs until ``stack`` closes."""
+    body is swapped for its cached outputs until ``stack`` closes; ``store`` reuses body
+    outputs the caller computed already."""
     batches = on_device(batches, device)
     torch.manual_seed(params.seed)
     if params.strategy == "lora":
@@ -83,25 +85,23 @@ def transformers_trainee(
             batches,
             lambda _c, inputs: model(**inputs).logits,
             lambda: parameter_groups(model, params),
-            lambda: None,
         )
         return trainee, model, {"used": False}
     model.to(device)
     set_trainable(model, params)
-    reset = head_resetter(model, params.seed)
     groups = lambda: parameter_groups(model, params)  # noqa: E731
     if params.strategy == "head-only" and params.cache_features:
-        store = cache_body_outputs(model, batches, list(range(n_examples)), params, hooks)
+        if store is None:
+            store = cache_body_outputs(model, batches, list(range(n_examples)), params, hooks)
         stand_in = stack.enter_context(cached_body(model))
         trainee = Trainee(
             model,
             index_chunks,
             lambda chunk, _i: head_logits(model, stand_in, stack_cached(store, chunk), modality),
             groups,
-            reset,
         )
         return trainee, model, {"used": True, "examples": len(store)}
-    trainee = Trainee(model, batches, lambda _c, inputs: model(**inputs).logits, groups, reset)
+    trainee = Trainee(model, batches, lambda _c, inputs: model(**inputs).logits, groups)
     return trainee, model, {"used": False}
 
 
@@ -109,15 +109,9 @@ def linear_trainee(features: torch.Tensor, n_labels: int, params: HyperParams) -
     """A linear head on fixed sentence embeddings (sentence-transformers head-only)."""
     torch.manual_seed(params.seed)
     head = nn.Linear(features.shape[1], n_labels).to(features.device)
-
-    def reset() -> None:
-        torch.manual_seed(params.seed)
-        head.reset_parameters()
-
     return Trainee(
         head,
         index_chunks,
         lambda chunk, _i: head(features[chunk]),
         lambda: [{"params": list(head.parameters()), "lr": params.learning_rate}],
-        reset,
     )

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from ..base import DatasetError, DatasetLimits, DatasetSummary
 from .checks import check_classes
+from .columns import samples_per_class
 from .images import ImageDataset, load_images
 from .text import TextDataset, load_text
 from .zipsafe import is_zip
@@ -26,16 +27,27 @@ def detect_kind(path: Path) -> str:
     return "images" if is_zip(path) else "text"
 
 
-def load_text_dataset(path: Path, limits: DatasetLimits) -> tuple[TextDataset, DatasetSummary]:
+def load_text_dataset(
+    path: Path, limits: DatasetLimits, columns: tuple[str, str] | None = None
+) -> tuple[TextDataset, DatasetSummary]:
+    """`columns`: the (text, label) columns the user named; None detects them."""
     if is_zip(path):
         raise DatasetError(
             "This is a ZIP archive; text classification needs a CSV or JSON Lines file "
             "with 'text' and 'label' columns."
         )
-    ds = load_text(Path(path), limits)
+    ds = load_text(Path(path), limits, columns)
     per_class = check_classes(ds.labels, limits)
     summary = DatasetSummary(
-        "text", len(ds.texts), list(per_class), per_class, ds.format, ds.columns
+        "text",
+        len(ds.texts),
+        list(per_class),
+        per_class,
+        ds.format,
+        ds.columns,
+        header=ds.header,
+        candidates=ds.candidates,
+        samples=samples_per_class(ds.texts, ds.labels),
     )
     return ds, summary
 
@@ -59,7 +71,15 @@ def _images(path: Path, limits: DatasetLimits, depth: str) -> tuple[ImageDataset
             "Image classification needs a ZIP archive with one folder of images per class."
         )
     ds, per_class = load_images(Path(path), limits, depth)
-    summary = DatasetSummary("images", len(ds.members), list(per_class), per_class, "zip")
+    names = [member.rsplit("/", 1)[-1] for member in ds.members]
+    summary = DatasetSummary(
+        "images",
+        len(ds.members),
+        list(per_class),
+        per_class,
+        "zip",
+        samples=samples_per_class(names, ds.labels),
+    )
     return ds, summary
 
 

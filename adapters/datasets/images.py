@@ -61,8 +61,11 @@ class ImageReader:
         self.budget = Budget(self.limits)
 
     def image(self, member: str) -> Image.Image:
-        data = self.budget.read(self.zf, self.zf.getinfo(member))
-        return decode_image(data, member, self.limits)
+        return decode_image(self.raw(member), member, self.limits)
+
+    def raw(self, member: str) -> bytes:
+        """The member's bytes, within the pass's budget (row hashes read these)."""
+        return self.budget.read(self.zf, self.zf.getinfo(member))
 
 
 def decode_image(data: bytes, member: str, limits: DatasetLimits) -> Image.Image:

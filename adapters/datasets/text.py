@@ -5,15 +5,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..base import DatasetError, DatasetLimits
 from .checks import Deadline
+from .columns import HEADER_SHOWN, ColumnChoice, choose_columns
 
-TEXT_NAMES = ("text", "sentence", "content", "document")
-LABEL_NAMES = ("label", "labels", "category", "class")
 DELIMITERS = ",;\t|"
+Columns = tuple[str, str] | None  # (text column, label column) the user named, or None: detect
 
 
 @dataclass
@@ -21,7 +21,14 @@ class TextDataset:
     texts: list[str]
     labels: list[str]
     format: str  # "csv" | "jsonl"
-    columns: list[str]
+    columns: list[str]  # [text column, label column], as the file names them
+    header: list[str] = field(default_factory=list)  # every column (the first HEADER_SHOWN)
+    candidates: dict[str, list[str]] = field(default_factory=dict)  # what else could be used
+
+    def chosen(self, choice: ColumnChoice, header: list[str]) -> None:
+        self.columns = [choice.text, choice.label]
+        self.header = header[:HEADER_SHOWN]
+        self.candidates = choice.candidates
 
 
 def read_utf8(path: Path, limits: DatasetLimits) -> str:
@@ -44,20 +51,6 @@ def read_utf8(path: Path, limits: DatasetLimits) -> str:
 
 def human_size(n: int) -> str:
     return f"{n / 2**20:.1f} MiB" if n >= 2**20 else f"{n:,} bytes"
-
-
-def pick_column(found: list[str], wanted: tuple[str, ...]) -> str | None:
-    lowered = {name.strip().lower(): name for name in found}
-    return next((lowered[w] for w in wanted if w in lowered), None)
-
-
-def missing_columns_error(found: list[str], kind: str) -> DatasetError:
-    shown = ", ".join(repr(c) for c in found[:20]) if found else "none"
-    if len(found) > 20:
-        shown += f" and {len(found) - 20:,} more"
-    return DatasetError(
-        f"The {kind} needs a 'text' column and a 'label' column; found columns: {shown}."
-    )
 
 
 def add_row(
@@ -117,7 +110,9 @@ def check_width(fields: int, what: str, limits: DatasetLimits) -> None:
         )
 
 
-def parse_csv(content: str, limits: DatasetLimits, deadline: Deadline) -> TextDataset:
+def parse_csv(
+    content: str, limits: DatasetLimits, deadline: Deadline, columns: Columns = None
+) -> TextDataset:
     # Only the first line (bounded) picks the delimiter; nothing is split before that.
     end = content.find("\n", 0, limits.max_header_chars + 1)
     first_line = content[: end if end >= 0 else limits.max_header_chars + 1]
@@ -130,11 +125,10 @@ def parse_csv(content: str, limits: DatasetLimits, deadline: Deadline) -> TextDa
         header = next(reader)
         feed.record_done()
         check_width(len(header), "The header", limits)
-        text_col, label_col = pick_column(header, TEXT_NAMES), pick_column(header, LABEL_NAMES)
-        if text_col is None or label_col is None:
-            raise missing_columns_error(header, "CSV file")
-        ti, li = header.index(text_col), header.index(label_col)
-        ds = TextDataset([], [], "csv", [text_col, label_col])
+        choice = choose_columns(header, columns, "CSV file")
+        ti, li = header.index(choice.text), header.index(choice.label)
+        ds = TextDataset([], [], "csv", [])
+        ds.chosen(choice, header)
         for number, row in enumerate(reader, start=1):
             feed.record_done()
             deadline.check(f"row {number}")
@@ -150,7 +144,10 @@ def parse_csv(content: str, limits: DatasetLimits, deadline: Deadline) -> TextDa
     return ds
 
 
-def parse_jsonl(content: str, limits: DatasetLimits, deadline: Deadline) -> TextDataset:
+def parse_jsonl(
+    content: str, limits: DatasetLimits, deadline: Deadline, columns: Columns = None
+) -> TextDataset:
+    """The first object's keys pick the columns; every line must have those two."""
     ds = TextDataset([], [], "jsonl", [])
     # split("\n"), not splitlines(): JSON strings may hold U+2028 and other breaks.
     for number, line in enumerate(content.split("\n"), start=1):
@@ -164,11 +161,16 @@ def parse_jsonl(content: str, limits: DatasetLimits, deadline: Deadline) -> Text
             )
         obj = json_object(line, number)
         check_width(len(obj), f"The JSON object on line {number}", limits)
-        keys = list(obj)
-        text_key, label_key = pick_column(keys, TEXT_NAMES), pick_column(keys, LABEL_NAMES)
-        if text_key is None or label_key is None:
-            raise missing_columns_error(keys, f"JSON object on line {number}")
-        ds.columns = ds.columns or [text_key, label_key]
+        if not ds.columns:
+            ds.chosen(
+                choose_columns(list(obj), columns, f"JSON object on line {number}"), list(obj)
+            )
+        text_key, label_key = ds.columns
+        if text_key not in obj or label_key not in obj:
+            raise DatasetError(
+                f"Line {number} has no {text_key if text_key not in obj else label_key!r} key, "
+                "which the first line has; give every line the same keys."
+            )
         add_row(ds, obj[text_key], obj[label_key], f"Line {number}", limits)
     return ds
 
@@ -197,7 +199,7 @@ def check_lines(content: str, limits: DatasetLimits) -> None:
         )
 
 
-def load_text(path: Path, limits: DatasetLimits) -> TextDataset:
+def load_text(path: Path, limits: DatasetLimits, columns: Columns = None) -> TextDataset:
     content = read_utf8(path, limits)
     head = content.lstrip()
     if not head:
@@ -207,5 +209,14 @@ def load_text(path: Path, limits: DatasetLimits) -> TextDataset:
     check_lines(content, limits)
     deadline = Deadline(limits.max_seconds)
     if head.startswith("{"):
-        return parse_jsonl(content, limits, deadline)
-    return parse_csv(content, limits, deadline)
+        return parse_jsonl(content, limits, deadline, columns)
+    return parse_csv(content, limits, deadline, columns)
+
+
+def save_csv(ds: TextDataset, out: Path) -> None:
+    """The dataset as a two-column CSV (`text,label`), which the default detection reads
+    back exactly: what a job trains on once the user picked other columns."""
+    with open(out, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["text", "label"])
+        writer.writerows(zip(ds.texts, ds.labels, strict=True))

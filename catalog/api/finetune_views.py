@@ -6,13 +6,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from catalog import selectors
+from catalog.api.pagination import link_header
 from catalog.api.serializers import iso, version_ref
 from catalog.api.views import HubAPIView
 from catalog.errors import InvalidInput, Unauthorized
 from catalog.finetune.jobs import finetune_cancel, finetune_submit
+from catalog.finetune.listing import job_duration, job_filters, jobs_page
 from catalog.finetune.selectors import dataset_get, dataset_id_parse, job_get
 from catalog.models import Dataset, FineTuneJob
-from catalog.services.datasets import dataset_create
+from catalog.services.datasets import dataset_columns_param, dataset_create
 from catalog.staging import staged_from_uploads
 
 
@@ -28,15 +30,19 @@ def dataset_json(dataset: Dataset) -> dict:
     }
 
 
-def job_json(job: FineTuneJob) -> dict:
+def job_json(job: FineTuneJob, *, brief: bool = False) -> dict:
+    """A job as the API shows it; `brief` (the list) leaves out the log and the history."""
     result = job.result_version
-    return {
+    duration = job_duration(job)
+    body = {
         "id": str(job.pk),
         "status": job.status,
         "adapter": job.adapter,
+        "strategy": job.params.get("strategy"),
         "params": job.params,
         "base": version_ref(job.base_version),
         "dataset": job.dataset_id,
+        "test_dataset": job.test_dataset_id,
         "epoch": job.epoch,
         "epochs": job.epochs,
         "history": job.history,
@@ -49,7 +55,11 @@ def job_json(job: FineTuneJob) -> dict:
         "createdAt": iso(job.created_at),
         "startedAt": iso(job.started_at),
         "finishedAt": iso(job.finished_at),
+        "durationSeconds": round(duration.total_seconds(), 1) if duration else None,
     }
+    if brief:
+        del body["log"], body["history"]
+    return body
 
 
 def require_user(request: Request) -> None:
@@ -68,9 +78,14 @@ class DatasetCreate(HubAPIView):
                 "Say which adapter the data is for: adapter=text-classification "
                 "or adapter=image-classification."
             )
+        columns = dataset_columns_param(
+            request.data.get("text_column"), request.data.get("label_column")
+        )
         staged = staged_from_uploads(uploads)[0]
         staged.path = staged.path.rsplit("/", 1)[-1]
-        dataset = dataset_create(owner=request.user, staged=staged, adapter_key=adapter)
+        dataset = dataset_create(
+            owner=request.user, staged=staged, adapter_key=adapter, columns=columns
+        )
         return Response(dataset_json(dataset), status=201)
 
 
@@ -80,7 +95,21 @@ class DatasetDetail(HubAPIView):
         return Response(dataset_json(dataset_get(user=request.user, dataset_id=dataset_id)))
 
 
-class FineTuneCreate(HubAPIView):
+class FineTuneListCreate(HubAPIView):
+    def get(self, request: Request) -> Response:
+        """The caller's jobs, newest first: `status`, `strategy`, `q` filters, `limit`, and the
+        next page's keyset cursor in `Link` (as `GET /api/models`)."""
+        require_user(request)
+        page = jobs_page(user=request.user, filters=job_filters(request.query_params))
+        headers = {"X-Total-Count": str(page.total)}
+        if page.next_cursor:
+            params = request.query_params.copy()
+            params["cursor"] = page.next_cursor
+            headers.update(
+                link_header(request.build_absolute_uri(f"{request.path}?{params.urlencode()}"))
+            )
+        return Response([job_json(job, brief=True) for job in page.jobs], headers=headers)
+
     def post(self, request: Request) -> Response:
         data = request.data
         repo = str(data.get("model") or "")
@@ -95,6 +124,12 @@ class FineTuneCreate(HubAPIView):
         if dataset_id is None:
             raise InvalidInput("dataset must be the id returned by POST /api/datasets.")
         dataset = dataset_get(user=request.user, dataset_id=dataset_id)
+        test_dataset = None
+        if data.get("test_dataset") not in (None, ""):
+            test_id = dataset_id_parse(data.get("test_dataset"))
+            if test_id is None:
+                raise InvalidInput("test_dataset must be the id returned by POST /api/datasets.")
+            test_dataset = dataset_get(user=request.user, dataset_id=test_id)
         params = data.get("params") or {}
         if not isinstance(params, dict):
             raise InvalidInput("params must be an object of hyper-parameters.")
@@ -107,6 +142,7 @@ class FineTuneCreate(HubAPIView):
             target_name=str(data.get("target_name") or ""),
             target_private=bool(data.get("private", False)),
             publish_to_base=bool(data.get("publish_to_base", False)),
+            test_dataset=test_dataset,
         )
         return Response(job_json(job), status=202)
 

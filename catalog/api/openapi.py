@@ -13,10 +13,20 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers as s
 
-from catalog.api import account_views, finetune_views, openapi_hf, views  # noqa: F401
+from adapters.base import STRATEGIES
+from catalog.api import (  # noqa: F401
+    account_views,
+    finetune_views,
+    openapi_evaluations,
+    openapi_hf,
+    views,
+)
+from catalog.api.evaluation_serializers import EvalResultsSerializer
 from catalog.api.listing import EXPANDABLE
 from catalog.api.schema import SIGNED_IN, ErrorSerializer
 from catalog.api.serializers import ModelCreateSerializer, ModelUpdateSerializer
+from catalog.finetune.listing import LIMIT_MAX as JOBS_LIMIT_MAX
+from catalog.finetune.listing import STATUSES
 from catalog.search.params import LIMIT_MAX, PAGE_MAX
 
 
@@ -129,7 +139,10 @@ class ModelInfoSerializer(ModelSummarySerializer):
         "private one the viewer may not see ends it as {private: true}.",
     )
     metadata = s.DictField()
-    metrics = s.DictField()
+    metrics = s.DictField(help_text="As stored; eval_results is its checked shape.")
+    eval_results = EvalResultsSerializer(
+        allow_null=True, help_text="A fine-tuned version's figures; null for other versions."
+    )
 
 
 UPLOAD = inline_serializer(
@@ -183,6 +196,9 @@ JOB = inline_serializer(
         "params": s.DictField(),
         "base": VersionRefSerializer(),
         "dataset": s.IntegerField(),
+        "test_dataset": s.IntegerField(
+            allow_null=True, help_text="The user's own test set: scored, never trained on."
+        ),
         "epoch": s.IntegerField(),
         "epochs": s.IntegerField(),
         "history": s.ListField(child=s.DictField()),
@@ -274,7 +290,17 @@ extend_schema_view(
     post=extend_schema(
         request={
             "multipart/form-data": inline_serializer(
-                "DatasetUpload", {"file": s.FileField(), "adapter": s.CharField()}
+                "DatasetUpload",
+                {
+                    "file": s.FileField(),
+                    "adapter": s.CharField(),
+                    "text_column": s.CharField(
+                        required=False,
+                        help_text="Text datasets: the column holding the text (with "
+                        "label_column); blank: a column with a usual name (text, sentence, ...).",
+                    ),
+                    "label_column": s.CharField(required=False),
+                },
             )
         },
         responses={201: DATASET},
@@ -283,7 +309,42 @@ extend_schema_view(
 extend_schema_view(get=extend_schema(auth=SIGNED_IN, responses=DATASET))(
     finetune_views.DatasetDetail
 )
+
+
+class FineTuneJobBriefSerializer(s.Serializer):
+    """A job in `GET /api/finetunes`: a job without its log and history."""
+
+    id = s.UUIDField()
+    status = s.ChoiceField(choices=list(STATUSES))
+    strategy = s.CharField(allow_null=True)
+    adapter = s.CharField()
+    params = s.DictField()
+    base = VersionRefSerializer()
+    dataset = s.IntegerField()
+    test_dataset = s.IntegerField(allow_null=True)
+    epoch = s.IntegerField()
+    epochs = s.IntegerField()
+    metrics = s.DictField()
+    error = s.CharField(allow_null=True)
+    result = VersionRefSerializer(allow_null=True)
+    createdAt = s.DateTimeField()
+    durationSeconds = s.FloatField(allow_null=True)
+
+
+JOB_LIST_PARAMS = [
+    OpenApiParameter("status", str, enum=list(STATUSES)),
+    OpenApiParameter("strategy", str, enum=list(STRATEGIES)),
+    OpenApiParameter("q", str, description="Words in the base model's, dataset's or new name."),
+    OpenApiParameter("limit", {"type": "integer", "minimum": 1, "maximum": JOBS_LIMIT_MAX}),
+    OpenApiParameter("cursor", str, description="From the Link header."),
+]
 extend_schema_view(
+    get=extend_schema(
+        operation_id="finetunes_list",
+        auth=SIGNED_IN,
+        parameters=JOB_LIST_PARAMS,
+        responses=FineTuneJobBriefSerializer(many=True),
+    ),
     post=extend_schema(
         request=inline_serializer(
             "FineTuneSubmit",
@@ -291,6 +352,12 @@ extend_schema_view(
                 "model": s.CharField(help_text="owner/name"),
                 "revision": s.CharField(required=False),
                 "dataset": s.IntegerField(),
+                "test_dataset": s.IntegerField(
+                    required=False,
+                    help_text="A second dataset (POST /api/datasets) whose labels are among "
+                    "the training labels: the shipped model is scored on it, never trained "
+                    "on it, and its figures are reported apart (metrics.test_set).",
+                ),
                 "adapter": s.CharField(required=False),
                 "params": s.DictField(required=False),
                 "target_name": s.CharField(required=False),
@@ -299,8 +366,8 @@ extend_schema_view(
             },
         ),
         responses={202: JOB},
-    )
-)(finetune_views.FineTuneCreate)
+    ),
+)(finetune_views.FineTuneListCreate)
 extend_schema_view(get=extend_schema(auth=SIGNED_IN, responses=JOB))(finetune_views.FineTuneDetail)
 extend_schema_view(post=extend_schema(request=None, responses=JOB))(finetune_views.FineTuneCancel)
 LIKE = inline_serializer("Like", {"liked": s.BooleanField(), "likes": s.IntegerField()})

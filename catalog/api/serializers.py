@@ -8,6 +8,7 @@ from datetime import datetime
 from rest_framework import serializers
 
 from catalog.ancestry import Ancestry, ancestry_for, hidden_ref
+from catalog.api.evaluation_serializers import EvalResultsSerializer
 from catalog.gitobjects import lfs_pointer
 from catalog.lineage import version_bases, version_tree
 from catalog.models import Model, Version
@@ -142,8 +143,20 @@ def model_detail(
         lineage=[version_ref(v, ancestry) if v else hidden_ref() for v in lineage],
         metadata=ancestry.metadata(version.metadata) if version else {},
         metrics=version.metrics if version else {},
+        eval_results=eval_results(version) if version else None,
     )
     return data
+
+
+def eval_results(version: Version) -> dict | None:
+    """The version's own figures (a fine-tune's estimate and the user's test set), or None
+    for versions published without them."""
+    metrics = version.metrics or {}
+    if not isinstance(metrics.get("estimate"), dict):
+        return None
+    return EvalResultsSerializer(
+        {"test_set": metrics.get("test_set"), "estimate": metrics["estimate"]}
+    ).data
 
 
 class ModelCreateSerializer(serializers.Serializer):

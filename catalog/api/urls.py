@@ -1,6 +1,12 @@
 from django.urls import include, path, re_path
 
-from catalog.api import account_views, finetune_views, openapi, views  # noqa: F401 - openapi
+from catalog.api import (  # noqa: F401 - openapi
+    account_views,
+    evaluation_views,
+    finetune_views,
+    openapi,
+    views,
+)
 
 NAME = r"(?P<owner>[^/]+)/(?P<name>[^/]+)"
 
@@ -36,12 +42,18 @@ urlpatterns = [
     path("whoami-v2", views.WhoAmI.as_view(), name="api-whoami"),
     path("datasets", finetune_views.DatasetCreate.as_view(), name="api-datasets"),
     path("datasets/<int:dataset_id>", finetune_views.DatasetDetail.as_view(), name="api-dataset"),
-    path("finetunes", finetune_views.FineTuneCreate.as_view(), name="api-finetunes"),
+    path("finetunes", finetune_views.FineTuneListCreate.as_view(), name="api-finetunes"),
     path("finetunes/<str:job_id>", finetune_views.FineTuneDetail.as_view(), name="api-finetune"),
     path(
         "finetunes/<str:job_id>/cancel",
         finetune_views.FineTuneCancel.as_view(),
         name="api-finetune-cancel",
+    ),
+    path("evaluations", evaluation_views.EvaluationListCreate.as_view(), name="api-evaluations"),
+    path(
+        "evaluations/<str:evaluation_id>",
+        evaluation_views.EvaluationDetail.as_view(),
+        name="api-evaluation",
     ),
     # The rest of the Hugging Face Hub protocol (repos, refs, tree, preupload, commit, LFS).
     path("", include("catalog.api.hf.urls")),

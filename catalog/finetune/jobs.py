@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from adapters.base import HyperParams
+from adapters.evaluation.testset import extra_labels_refusal
 from catalog.errors import Conflict, Forbidden, InvalidInput, NotFound
 from catalog.finetune.options import finetune_options
 from catalog.finetune.rights import finetune_rights_check
@@ -38,20 +39,26 @@ def finetune_submit(
     target_name: str = "",
     target_private: bool = False,
     publish_to_base: bool = False,
+    test_dataset: Dataset | None = None,
 ) -> FineTuneJob:
-    """Validate and queue a job; the worker starts it once this transaction commits."""
-    if dataset.owner_id != user.pk:
+    """Validate and queue a job; the worker starts it once this transaction commits.
+    ``test_dataset``: the user's own labelled examples, scored by the shipped model and
+    never trained on."""
+    if dataset.owner_id != user.pk or (test_dataset and test_dataset.owner_id != user.pk):
         raise NotFound("No such dataset.")
     quota_check_jobs(user=user)
     adapter = adapter_get(adapter_key)
     reason = adapter.accepts(finetune_options(base_version).base_format)
     if reason:
         raise InvalidInput(f"{adapter.title} cannot fine-tune this model: {reason}")
-    if dataset.summary.get("adapter") != adapter_key:
-        raise InvalidInput(
-            f"This dataset was checked for {dataset.summary.get('adapter')}, "
-            f"not {adapter_key}; upload it again for this adapter."
+    _dataset_fits(dataset, adapter_key, "This dataset")
+    if test_dataset is not None:
+        _dataset_fits(test_dataset, adapter_key, "The test set")
+        refusal = extra_labels_refusal(
+            test_dataset.summary.get("classes", []), dataset.summary.get("classes", [])
         )
+        if refusal:
+            raise InvalidInput(refusal)
     hyper = params_validate(adapter, params)
     base_model = base_version.model
     finetune_rights_check(
@@ -72,6 +79,7 @@ def finetune_submit(
         owner=user,
         base_version=base_version,
         dataset=dataset,
+        test_dataset=test_dataset,
         adapter=adapter_key,
         params=hyper.to_dict(),
         target_model=target_model,
@@ -84,6 +92,14 @@ def finetune_submit(
         actor=user, action="finetune.submit", model=base_model, job=str(job.pk), adapter=adapter_key
     )
     return job
+
+
+def _dataset_fits(dataset: Dataset, adapter_key: str, what: str) -> None:
+    if dataset.summary.get("adapter") != adapter_key:
+        raise InvalidInput(
+            f"{what} was checked for {dataset.summary.get('adapter')}, "
+            f"not {adapter_key}; upload it again for this adapter."
+        )
 
 
 def finetune_queue(strategy: str) -> str | None:

@@ -97,6 +97,10 @@ def _train_and_publish(job: FineTuneJob) -> None:
         root = Path(tmp)
         dataset_path = blob_to_path(job.dataset.blob_id, root / "data" / "dataset")
         _check_dataset(adapter, dataset_path, reporter)
+        test = job.test_dataset
+        test_path = blob_to_path(test.blob_id, root / "data" / "test") if test else None
+        if test_path is not None:
+            _check_dataset(adapter, test_path, reporter, what="test set")
         base_dir = version_materialize(base, root / "base")
         output = root / "out"
         output.mkdir()
@@ -110,6 +114,9 @@ def _train_and_publish(job: FineTuneJob) -> None:
             dataset_name=job.dataset.name,
             limits=dataset_limits(),
             device=settings.HUB_FINETUNE_DEVICE,
+            test_path=test_path,
+            test_name=test.name if test else "",
+            cv_below=settings.HUB_FINETUNE_CV_BELOW,
         )
         started = time.monotonic()
         result = adapter.train(
@@ -130,13 +137,13 @@ def _train_and_publish(job: FineTuneJob) -> None:
         reporter.log(f"Published {version.model.full_name} v{version.number}.")
 
 
-def _check_dataset(adapter, dataset_path: Path, reporter: JobReporter) -> None:
+def _check_dataset(adapter, path: Path, reporter: JobReporter, what: str = "dataset") -> None:
     """The full check the upload left to the worker (images decoded, within the limits);
     a DatasetError fails the job with its message."""
-    reporter.log("Checking the dataset.")
-    summary, seconds = dataset_check(adapter=adapter, path=dataset_path)
+    reporter.log(f"Checking the {what}.")
+    summary, seconds = dataset_check(adapter=adapter, path=path)
     reporter.log(
-        f"Dataset checked in {seconds:.1f} s: {summary.rows} examples, "
+        f"{what.capitalize()} checked in {seconds:.1f} s: {summary.rows} examples, "
         f"{len(summary.classes)} classes."
     )
 
@@ -145,21 +152,31 @@ class JobReporter:
     """Progress, log lines and cancellation, written through to the job row."""
 
     CANCEL_POLL_SECONDS = 1.0
+    PROGRESS_SECONDS = 0.5
 
     def __init__(self, job_id) -> None:
         self.job_id = job_id
+        self._written_at = 0.0
         self._checked_at = 0.0
         self._cancelled = False
 
     def progress(self, update: EpochProgress) -> None:
-        entry = {
-            "epoch": update.epoch,
-            "train_loss": round(update.train_loss, 5),
-            "val_loss": round(update.val_loss, 5),
-            "val_accuracy": round(update.val_accuracy, 5),
-        }
+        """Every epoch of every run moves the counter; the first run's epochs (measured on
+        held-out examples) are the learning curve. Epochs of the other runs are written at
+        most every PROGRESS_SECONDS: head-only folds finish hundreds a second."""
+        now = time.monotonic()
+        final = update.epoch == update.epochs
+        if not update.curve and not final and now - self._written_at < self.PROGRESS_SECONDS:
+            return
+        self._written_at = now
         job = FineTuneJob.objects.get(pk=self.job_id)
-        job.history = [*job.history, entry]
+        if update.curve:
+            job.history = [*job.history, {
+                "epoch": update.epoch,
+                "train_loss": round(update.train_loss, 5),
+                "val_loss": round(update.val_loss, 5),
+                "val_accuracy": round(update.val_accuracy, 5),
+            }]  # fmt: skip
         job.epoch, job.epochs, job.heartbeat_at = update.epoch, update.epochs, timezone.now()
         job.save(update_fields=["history", "epoch", "epochs", "heartbeat_at"])
 

@@ -1,12 +1,16 @@
 """Model cards as the Hugging Face Hub writes them: README.md with a YAML front matter.
 
-`card_split` separates the metadata from the Markdown; `card_model_fields` maps Hub card keys
-(license, pipeline_tag, library_name, tags, datasets, language, source_domain) onto the
-model's fields, keeping only values the hub's vocabularies accept."""
+`card_read` is the one reader of a card for every way a README.md arrives (web upload form,
+REST multipart, Hub commit, import, fine-tune, the card editor); `card_split` separates the
+metadata from the Markdown; `card_model_fields` maps Hub card keys (license, pipeline_tag,
+library_name, tags, datasets, language, source_domain) onto the model's fields, keeping only
+values the hub's vocabularies accept."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from pathlib import Path
 
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
@@ -21,8 +25,11 @@ from yaml.tokens import (
     FlowSequenceStartToken,
 )
 
+from catalog.blobs import StagedFile
 from catalog.errors import InvalidInput, PayloadTooLarge
 from catalog.vocab import LICENSES, SOURCE_DOMAINS, TASKS
+
+CARD_PATH = "README.md"
 
 FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\r?\n(.*?)(?:\r?\n)?^---[ \t]*(?:\r?\n|\Z)", re.S | re.M)
 MAX_CARD_BYTES = 1024 * 1024
@@ -63,6 +70,31 @@ def card_size_check(size: int) -> None:
             f"The model card (README.md) is {size:,} bytes; cards may hold at most "
             f"{MAX_CARD_BYTES:,} bytes (1 MiB). Move long material into other files."
         )
+
+
+def card_read(files: Sequence[StagedFile], *, strict: bool = True) -> tuple[dict, str] | None:
+    """(front matter, Markdown body) of the README.md among `files`; None without one.
+
+    Over MAX_CARD_BYTES it is refused (413). Front matter that is not valid YAML is refused
+    (400, as the Hub refuses it) unless `strict` is off (imports of cards written elsewhere:
+    then the whole text is the body)."""
+    readme = next((staged for staged in files if staged.path == CARD_PATH), None)
+    if readme is None:
+        return None
+    card_size_check(readme.size)
+    text = card_decode(Path(readme.local_path).read_bytes())
+    try:
+        return card_split(text)
+    except InvalidInput as exc:
+        if strict:
+            raise InvalidInput(f"{exc.message} Fix the YAML between the '---' lines.") from exc
+        return {}, text
+
+
+def card_decode(data: bytes) -> str:
+    """README bytes as text: UTF-8, without the byte-order mark some editors write (it would
+    hide the front matter), undecodable bytes replaced."""
+    return data.decode("utf-8-sig", "replace")
 
 
 def card_split(text: str) -> tuple[dict, str]:

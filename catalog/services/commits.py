@@ -28,7 +28,6 @@ from catalog.gitobjects import INLINE_MAX_BYTES, LFS_SUFFIXES
 from catalog.models import Model, Version
 from catalog.naming import repo_path_validate
 from catalog.selectors import version_latest
-from catalog.services.cards import MAX_CARD_BYTES, card_split
 from catalog.services.lfs import (
     StagedBlob,
     lfs_blobs_readable,
@@ -41,8 +40,6 @@ from catalog.services.lfs import (
 )
 from catalog.services.quotas import quota_check_bytes
 from catalog.services.versions import OnHead, version_publish
-
-CARD_PATH = "README.md"
 
 
 class HubCommit:
@@ -95,8 +92,7 @@ class HubCommit:
 
     def publish(self) -> Version:
         """One version on top of the head as it is under the lock (see version_publish)."""
-        self._stored_resolve()
-        self._card_check()
+        self._stored_resolve()  # README.md's YAML is checked in version_publish, as the Hub does
         quota_check_bytes(user=self.user, adding=sum(f.size for f in self.files))
         message = "\n\n".join(part for part in (self.summary, self.description) if part)
         version = version_publish(
@@ -222,14 +218,6 @@ class HubCommit:
         if not inside:
             raise EntryNotFound(f"Cannot delete folder {folder!r}: it holds no files.")
         self.deleted.extend(path for path in inside if path not in self.deleted)
-
-    def _card_check(self) -> None:
-        """Refuse README.md metadata that is not valid YAML, as the Hub does. The card itself
-        reaches the model in version_publish (front matter first, then the files' format)."""
-        readme = next((f for f in self.files if f.path == CARD_PATH), None)
-        if readme is None or readme.size > MAX_CARD_BYTES:
-            return
-        card_split(Path(readme.local_path).read_bytes().decode("utf-8", "replace"))
 
 
 def upload_plan(*, model: Model, files: list[Any]) -> list[dict]:

@@ -11,20 +11,17 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from django.contrib.auth.models import AnonymousUser
 
 from adapters.formats import ModelFormat, model_format
 from catalog.blobs import StagedFile, blob_open
-from catalog.errors import InvalidInput
 from catalog.models import Model, Version
 from catalog.selectors import models_visible_to, version_latest
-from catalog.services.cards import card_model_fields, card_size_check, card_split
+from catalog.services.cards import CARD_PATH, card_model_fields, card_read
 from catalog.vocab import TASKS
 
 MAX_JSON_BYTES = 1024 * 1024
-CARD_PATH = "README.md"
 RELATIONS = ("finetune", "adapter", "quantized", "merge")
 
 
@@ -73,19 +70,24 @@ def _files_format(*, local: dict[str, str], blobs: dict[str, str]) -> ModelForma
     return model_format(blobs.keys(), read_json)
 
 
-def publish_card(files: Sequence[StagedFile]) -> tuple[dict, str] | None:
-    """(front matter, body) of a README.md in this upload; broken YAML keeps only the body
-    (the Hub commit path refuses it earlier, with the YAML error). A card over the size
-    limit is refused (413)."""
-    readme = next((staged for staged in files if staged.path == CARD_PATH), None)
-    if readme is None:
-        return None
-    card_size_check(readme.size)
-    text = Path(readme.local_path).read_bytes().decode("utf-8", "replace")
-    try:
-        return card_split(text)
-    except InvalidInput:
-        return {}, text
+def publish_card(
+    files: Sequence[StagedFile],
+    *,
+    strict: bool,
+    deleted: Sequence[str] = (),
+    replaced: Version | None = None,
+) -> tuple[dict, str] | None:
+    """The card a publish applies (README.md is the card, however it arrives): this upload's
+    README.md, read by `cards.card_read`; an empty card when the new version drops the
+    README.md (deleted, or not in an upload that replaces the head `replaced`); None, which
+    leaves the model's card as it is, when the README.md is untouched."""
+    card = card_read(files, strict=strict)
+    if card is not None:
+        return card
+    dropped = CARD_PATH in deleted or (
+        replaced is not None and replaced.files.filter(path=CARD_PATH).exists()
+    )
+    return ({}, "") if dropped else None
 
 
 def format_tags(fmt: ModelFormat) -> list[str]:

@@ -21,13 +21,12 @@ from catalog.blobs import StagedFile, stage_local_file
 from catalog.errors import Forbidden, InvalidInput
 from catalog.models import Model, Namespace, Version
 from catalog.permissions import model_can_write
-from catalog.services.cards import MAX_CARD_BYTES, card_model_fields, card_split
+from catalog.services.cards import card_model_fields, card_read
 from catalog.services.lfs import StagedBlob
 from catalog.services.models import model_create, model_update
 from catalog.services.versions import OnHead, version_publish
 
 logger = logging.getLogger(__name__)
-CARD_PATH = "README.md"
 
 
 @dataclass
@@ -169,12 +168,8 @@ def _model_fields(info, staged: list[StagedFile]) -> dict:
     if info.library_name and "library_name" not in meta:
         meta["library_name"] = info.library_name
     fields = card_model_fields(meta)
-    readme = next((file for file in staged if file.path == CARD_PATH), None)
-    if readme is not None and readme.size <= MAX_CARD_BYTES:
-        text = readme.local_path.read_bytes().decode("utf-8", "replace")
-        try:
-            card_meta, body = card_split(text)
-        except InvalidInput:
-            card_meta, body = {}, text  # a broken front matter still leaves a readable card
+    card = card_read(staged, strict=False)  # a broken front matter still leaves a card
+    if card is not None:
+        card_meta, body = card
         fields = {**card_model_fields(card_meta), **fields, "card": body}
     return fields

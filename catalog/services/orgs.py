@@ -55,6 +55,23 @@ def member_remove(*, actor, org: Namespace, username: str) -> None:
         audit(actor=actor, action="member.remove", namespace=org, user=username)
 
 
+def member_leave(*, user, org: Namespace) -> None:
+    """A member leaves an organization (no admin right needed); the last admin cannot."""
+    if org.kind != Namespace.Kind.ORG:
+        raise InvalidInput(f"{org.name} is a user, not an organization.")
+    with transaction.atomic():
+        deleted, _ = Membership.objects.filter(namespace=org, user=user).delete()
+        if not deleted:
+            raise NotFound(f"You are not a member of {org.name}.")
+        try:
+            _keep_an_admin(org)
+        except InvalidInput as exc:
+            raise InvalidInput(
+                f"You are the last admin of {org.name}: make someone else admin first."
+            ) from exc
+        audit(actor=user, action="member.leave", namespace=org, user=user.get_username())
+
+
 def _require_admin(actor, org: Namespace) -> None:
     if org.kind != Namespace.Kind.ORG:
         raise InvalidInput(f"{org.name} is a user, not an organization.")

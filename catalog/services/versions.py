@@ -79,7 +79,12 @@ def version_publish(
         _parent_commit_check(parent_commit, head)  # fail fast; re-checked under the lock
     inherited = _head_files(head) if on_head is OnHead.ADD else {}
     file_meta = _files_inspect(files, kept_paths=[p for p in inherited if p not in delete_paths])
-    card = publish_card(files)  # the card comes from this upload's README.md only
+    card = publish_card(  # cards written elsewhere are imported even with broken YAML
+        files,
+        strict=origin != Version.Origin.IMPORT,
+        deleted=delete_paths,
+        replaced=head if on_head is OnHead.REPLACE else None,
+    )
     request = _Request(files, file_meta, card, delete_paths, on_head, parent_commit, origin, author)
     fields = {
         "message": message.strip()[:5000],

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from django import template
 from django.utils.safestring import mark_safe
 
@@ -12,6 +14,34 @@ register = template.Library()
 @register.filter
 def card_html(text: str) -> str:
     return mark_safe(card_to_html(text))
+
+
+# nh3 writes headings without attributes, so these match every heading the card has.
+_HEADING_TAG = re.compile(r"<(/?)h([1-6])>")
+_LEADING_HEADING = re.compile(r"\A\s*<h1>(.*?)</h1>", re.DOTALL)
+
+
+@register.filter
+def card_page_html(text: str, model_name: str) -> str:
+    """The card as the model page shows it, under the page's own H1: a first H1 that only
+    repeats the model's name is dropped, and the card's top heading level becomes H2 with
+    the others following in step (so headings never skip a level)."""
+    html = card_to_html(text)
+    first = _LEADING_HEADING.match(html)
+    title, name = (first[1].strip().lower() if first else ""), (model_name or "").lower()
+    if first and (title == name or title.endswith(f"/{name}")):
+        html = html[first.end() :]
+    levels = [int(level) for _, level in _HEADING_TAG.findall(html)]
+    shift = 2 - min(levels) if levels else 0
+    html = _HEADING_TAG.sub(lambda m: f"<{m[1]}h{min(int(m[2]) + shift, 6)}>", html)
+    return mark_safe(html)
+
+
+@register.filter
+def other_models(lineage: list, model) -> list:
+    """The ancestors that belong to other models (a private one stays as None): an upload's
+    parent is the model's own previous version, which the version history already shows."""
+    return [v for v in lineage if v is None or v.model_id != model.pk]
 
 
 @register.filter

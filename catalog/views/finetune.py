@@ -17,6 +17,7 @@ from catalog.forms import DatasetUploadForm, FineTuneForm
 from catalog.permissions import model_can_write
 from catalog.services.datasets import dataset_create
 from catalog.staging import staged_from_uploads
+from catalog.views.finetune_data import dataset_columns, dataset_upload, review_context
 
 
 @login_required
@@ -28,8 +29,10 @@ def finetune_start(request: HttpRequest, owner: str, name: str) -> HttpResponse:
         return render(request, "catalog/finetune_start.html", context)
     if request.method == "POST" and "dataset" in request.POST:
         return _submit(request, model, version, context)
+    if request.method == "POST" and "columns_of" in request.POST:
+        return dataset_columns(request)
     if request.method == "POST":
-        return _upload_dataset(request, model, context)
+        return dataset_upload(request, context)
     dataset_id = dataset_id_parse(request.GET.get("dataset", ""))
     if dataset_id is not None:
         return _review(request, model, context, dataset_id)
@@ -46,25 +49,6 @@ def _base(request, owner, name):
         return model, selectors.version_resolve(model=model, revision=revision)
     except NotFound as exc:
         raise Http404(exc.message) from exc
-
-
-def _upload_dataset(request, model, context) -> HttpResponse:
-    form = DatasetUploadForm(
-        request.POST, request.FILES, adapter_choices=context["options"].choices
-    )
-    if form.is_valid():
-        try:
-            staged = staged_from_uploads([form.cleaned_data["file"]])[0]
-            staged.path = staged.path.rsplit("/", 1)[-1]
-            dataset = dataset_create(
-                owner=request.user, staged=staged, adapter_key=form.cleaned_data["adapter"]
-            )
-        except HubError as exc:
-            form.add_error("file", exc.message)
-        else:
-            return redirect(f"{request.path}?dataset={dataset.pk}")
-    context["upload_form"] = form
-    return render(request, "catalog/finetune_start.html", context, status=400)
 
 
 def _review(
@@ -86,32 +70,52 @@ def _review(
         )
     if not model_can_write(user=request.user, model=model):
         form.fields.pop("publish_to_base", None)
-    context.update(dataset=dataset, form=form)
+    context.update(dataset=dataset, form=form, **review_context(dataset, form))
     return render(request, "catalog/finetune_review.html", context, status=status)
 
 
 def _submit(request, model, version, context) -> HttpResponse:
-    form = FineTuneForm(request.POST)
+    form = FineTuneForm(request.POST, request.FILES)
     dataset_id = dataset_id_parse(request.POST.get("dataset", ""))
     if dataset_id is None:
         raise Http404("No such dataset.")
     if form.is_valid():
         try:
-            job = finetune_submit(
-                user=request.user,
-                base_version=version,
-                dataset=dataset_get(user=request.user, dataset_id=dataset_id),
-                adapter_key=form.cleaned_data["adapter"],
-                params=form.params(),
-                target_name=form.cleaned_data["target_name"],
-                target_private=form.cleaned_data["private"],
-                publish_to_base=form.cleaned_data.get("publish_to_base", False),
-            )
+            test_dataset = _test_dataset_create(request, form)
         except HubError as exc:
-            form.add_error(None, exc.message)
+            form.add_error("test_file", exc.message)
         else:
-            return redirect("job-detail", job_id=job.pk)
+            try:
+                job = finetune_submit(
+                    user=request.user,
+                    base_version=version,
+                    dataset=dataset_get(user=request.user, dataset_id=dataset_id),
+                    adapter_key=form.cleaned_data["adapter"],
+                    params=form.params(),
+                    target_name=form.cleaned_data["target_name"],
+                    target_private=form.cleaned_data["private"],
+                    publish_to_base=form.cleaned_data.get("publish_to_base", False),
+                    test_dataset=test_dataset,
+                )
+            except HubError as exc:
+                if test_dataset is not None:  # nothing half-written: no job, no test set
+                    test_dataset.delete()
+                form.add_error(None, exc.message)
+            else:
+                return redirect("job-detail", job_id=job.pk)
     return _review(request, model, context, dataset_id, form=form, status=400)
+
+
+def _test_dataset_create(request, form: FineTuneForm):
+    """The optional test set, uploaded and checked as any dataset is."""
+    upload = form.cleaned_data.get("test_file")
+    if not upload:
+        return None
+    staged = staged_from_uploads([upload])[0]
+    staged.path = staged.path.rsplit("/", 1)[-1]
+    return dataset_create(
+        owner=request.user, staged=staged, adapter_key=form.cleaned_data["adapter"]
+    )
 
 
 @login_required

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from catalog import selectors
 from catalog.ancestry import lineage_page_context
 from catalog.errors import HubError, NotFound, RepoMoved
+from catalog.evaluation.selectors import evaluation_page_context
 from catalog.finetune.options import finetune_options
 from catalog.finetune.selectors import jobs_for_base
 from catalog.forms import ModelCreateForm, VersionUploadForm
@@ -24,7 +25,6 @@ from catalog.services.quotas import quota_check_bytes
 from catalog.services.versions import OnHead, version_publish
 from catalog.snippets import model_snippets
 from catalog.staging import staged_from_uploads
-from catalog.vocab import TASKS
 
 SORT_LABELS = {
     "relevance": "Best match",
@@ -37,15 +37,14 @@ SORT_LABELS = {
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    visible = selectors.models_visible_to(request.user)
+    lists = selectors.home_lists(user=request.user)
     return render(
         request,
         "catalog/home.html",
         {
-            "newest": visible.order_by("-created_at", "-pk")[:12],
-            "popular": visible.order_by("-downloads", "-pk")[:6],
-            "model_count": visible.count(),
-            "tasks": TASKS,
+            "sections": lists.sections,
+            "task_counts": lists.task_counts,
+            "model_count": lists.model_count,
         },
     )
 
@@ -112,6 +111,7 @@ def model_detail(
             "revision": revision,
             "files": version.files.select_related("blob") if version else [],
             **lineage_page_context(user=request.user, model=model, version=version),
+            **evaluation_page_context(user=request.user, model=model, version=version),
             "derivatives": selectors.model_derivatives(model=model, user=request.user)[:20],
             "aliases": model.aliases.select_related("version"),
             "can_write": model_can_write(user=request.user, model=model),

@@ -21,8 +21,9 @@ from catalog.permissions import (
 )
 from catalog.services.forks import model_fork
 from catalog.services.models import model_delete, model_update
-from catalog.services.orgs import member_remove, member_set, org_create
+from catalog.services.orgs import member_leave, member_remove, member_set, org_create
 from catalog.services.social import like_set
+from catalog.views.jobs import profile_jobs_context
 
 
 def profile(request: HttpRequest, owner: str) -> HttpResponse:
@@ -41,7 +42,10 @@ def profile(request: HttpRequest, owner: str) -> HttpResponse:
             and org_members_visible(user=request.user, org=namespace)
             else None,
             "is_admin": namespace_has_role(user=request.user, namespace=namespace, role="admin"),
+            "is_member": request.user.is_authenticated
+            and namespace.members.filter(user=request.user).exists(),
             "member_form": MemberForm(),
+            **profile_jobs_context(request, namespace),  # the Jobs tab, on one's own profile
         },
     )
 
@@ -68,8 +72,13 @@ def org_members(request: HttpRequest, owner: str) -> HttpResponse:
     if org is None:
         raise Http404("No such organization.")
     try:
+        if request.POST.get("leave"):
+            member_leave(user=request.user, org=org)
+            messages.success(request, f"You left {org.name}.")
+            return redirect("home")
         if request.POST.get("remove"):
             member_remove(actor=request.user, org=org, username=request.POST["remove"])
+            messages.success(request, f"Removed {request.POST['remove']} from {org.name}.")
         else:
             form = MemberForm(request.POST)
             if not form.is_valid():
@@ -139,7 +148,11 @@ def model_settings(request: HttpRequest, owner: str, name: str) -> HttpResponse:
         if request.POST.get("confirm") != model.full_name:
             messages.error(request, f"Type {model.full_name} to confirm deletion.")
             return redirect("model-settings", owner=owner, name=name)
-        model_delete(actor=request.user, model=model)
+        try:
+            model_delete(actor=request.user, model=model)
+        except HubError as exc:  # e.g. fine-tune jobs were trained from it: the page says so
+            messages.error(request, exc.message)
+            return redirect("model-settings", owner=owner, name=name)
         messages.success(request, f"Deleted {owner}/{name}.")
         return redirect("profile", owner=owner)
     events = AuditEvent.objects.filter(model=model).select_related("actor")[:200]

@@ -17,6 +17,7 @@ from tests import standard_models as sm
 from .helpers import Recorder, external_locations
 
 BASE_REPO = {"id": "owner/tiny-base", "revision": "b" * 40, "license": "mit"}
+DOCUMENTS = ("README.md", "metrics.json")  # what a fine-tune writes about itself
 
 
 def detect(folder: Path) -> ModelFormat:
@@ -97,11 +98,16 @@ def assert_card(out: Path, result, *, library: str, relation: str, task: str, da
     assert meta["datasets"] == [dataset]
     assert meta["license"] == BASE_REPO["license"]
     [entry] = meta["model-index"]
-    [res] = entry["results"]
+    *_, res = entry["results"]  # the estimate (a user's test set comes first)
     assert res["task"]["type"] == task
-    values = {m["type"]: m["value"] for m in res["metrics"]}
-    assert values["accuracy"] == result.metrics["accuracy"]
-    assert values["f1"] == result.metrics["macro_f1"]
+    estimate = result.metrics["estimate"]
+    metrics = {m["type"]: m for m in res["metrics"]}
+    for kind, key in (("accuracy", "accuracy"), ("f1", "macro_f1")):
+        figure = estimate[key]
+        assert metrics[kind]["value"] == figure["value"]
+        assert metrics[kind]["args"]["confidence_interval"] == [figure["low"], figure["high"]]
+        assert metrics[kind]["args"]["n"] == estimate["n"]
+    assert json.loads((out / "metrics.json").read_text()) == result.metrics
 
 
 def new_bytes(out: Path, base: Path) -> int:

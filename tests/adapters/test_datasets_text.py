@@ -60,7 +60,7 @@ def test_missing_columns_names_found_columns(tmp_path):
 
 def test_jsonl_missing_keys(tmp_path):
     path = write(tmp_path, "d.jsonl", json.dumps({"body": "x", "label": "a"}))
-    with pytest.raises(DatasetError, match=r"'text' column.*'body', 'label'"):
+    with pytest.raises(DatasetError, match=r"text column.*'body', 'label'"):
         inspect_dataset(path, LIMITS)
 
 

@@ -100,14 +100,16 @@ def test_unknown_keys_and_bad_types_are_refused():
         HyperParams.from_dict({"epochs": "many"})
     with pytest.raises(ValueError, match="learning_rate must be a number"):
         HyperParams.from_dict({"learning_rate": "fast"})
-    with pytest.raises(ValueError, match="refit must be true or false"):
-        HyperParams.from_dict({"refit": "maybe"})
+    with pytest.raises(ValueError, match="cache_features must be true or false"):
+        HyperParams.from_dict({"cache_features": "maybe"})
+    with pytest.raises(ValueError, match="evaluation must be one of auto, cv, holdout"):
+        HyperParams.from_dict({"evaluation": "guess"}).validate()
 
 
 def test_form_strings_are_coerced():
     params = HyperParams.from_dict(
-        {"epochs": "5", "cache_features": "false", "refit": "on", "learning_rate": "0.1"}
+        {"epochs": "5", "cache_features": "false", "evaluation": "cv", "learning_rate": "0.1"}
     )
-    assert (params.epochs, params.cache_features, params.refit) == (5, False, True)
+    assert (params.epochs, params.cache_features, params.evaluation) == (5, False, "cv")
     assert params.learning_rate == 0.1
     assert HyperParams.from_dict(params.to_dict()) == params

@@ -131,7 +131,7 @@ def load_published(base: Path, out: Path):
 @pytest.mark.parametrize(("name", "strategy"), CASES)
 def test_output_loads_and_matches_its_onnx(image_trained, name, strategy):
     base, result, recorder, out = image_trained(name, strategy)
-    assert fh.id2label(out) == CLASSES == result.metrics["labels"]
+    assert fh.id2label(out) == CLASSES == result.metrics["estimate"]["labels"]
     model = load_published(base, out)
     inputs = {"pixel_values": pixels(out, SAMPLE)}
     with torch.no_grad():
@@ -140,7 +140,10 @@ def test_output_loads_and_matches_its_onnx(image_trained, name, strategy):
     assert got.shape == (len(SAMPLE), 3)
     np.testing.assert_allclose(got, expected, atol=ATOL, rtol=0)
     fh.assert_onnx_links_into_folder(fh.onnx_path(out, result))
-    assert [p.epoch for p in recorder.progress] == [1, 2]
+    curve = [p for p in recorder.progress if p.curve]  # the first run's epochs, measured
+    assert [p.epoch for p in curve] == [1, 2] and all(p.val_loss is not None for p in curve)
+    last = recorder.progress[-1]
+    assert last.epoch == last.epochs == len(recorder.progress)  # every run counts
     library = "peft" if strategy == "lora" else "transformers"
     relation = "adapter" if strategy == "lora" else "finetune"
     fh.assert_card(out, result, library=library, relation=relation, task=KEY, dataset="toy")
@@ -196,7 +199,7 @@ def test_mobilenet_head_only_on_digits(mobilenet_dir, iwork):
     out = iwork / "mobilenet-head"
     result, _ = fh.train(KEY, mobilenet_dir, data, out, dataset="digits", epochs=10)
     digits = [str(d) for d in range(10)]
-    assert fh.id2label(out) == digits == result.metrics["labels"]
+    assert fh.id2label(out) == digits == result.metrics["estimate"]["labels"]
     classify = pipeline(KEY, model=str(out), device="cpu")
     predictions = classify([img.convert("RGB") for img, _ in test_rows], top_k=1)
     assert {p[0]["label"] for p in predictions} <= set(digits)

@@ -4,6 +4,7 @@ the real all-MiniLM-L6-v2 starter. Each (base, strategy) trains once per session
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import random
 import shutil
@@ -15,7 +16,7 @@ import torch
 from safetensors import safe_open
 
 from adapters import demo_data
-from adapters.base import Cancelled
+from adapters.base import Cancelled, DatasetError
 from adapters.registry import get_adapter
 from tests import standard_models as sm
 
@@ -161,7 +162,7 @@ def load_published(base: Path, out: Path):
 def test_output_loads_and_matches_its_onnx(trained, name, strategy):
     base, result, recorder, out = trained(name, strategy)
     assert fh.id2label(out) == CLASSES
-    assert result.metrics["labels"] == CLASSES
+    assert result.metrics["estimate"]["labels"] == CLASSES
     model = load_published(base, out)
     assert [model.config.id2label[i] for i in range(3)] == CLASSES
     inputs = tokenized(out)
@@ -171,7 +172,10 @@ def test_output_loads_and_matches_its_onnx(trained, name, strategy):
     assert got.shape == (len(SAMPLE), 3)
     np.testing.assert_allclose(got, expected, atol=ATOL, rtol=0)
     fh.assert_onnx_links_into_folder(fh.onnx_path(out, result))
-    assert [p.epoch for p in recorder.progress] == [1, 2]
+    curve = [p for p in recorder.progress if p.curve]  # the first run's epochs, measured
+    assert [p.epoch for p in curve] == [1, 2] and all(p.val_loss is not None for p in curve)
+    last = recorder.progress[-1]
+    assert last.epoch == last.epochs == len(recorder.progress)  # every run counts
 
 
 @pytest.mark.parametrize(("name", "strategy"), CASES)
@@ -265,10 +269,11 @@ def test_lora_adds_few_new_bytes(trained, name):
     assert not (out / "model.safetensors").exists()
     weights = (out / "adapter_model.safetensors").stat().st_size
     assert weights < (base / "model.safetensors").stat().st_size / 3
-    # The base's weights are not stored again: new bytes are the adapter, README, configs
-    # and the graph (whose own size is structure; its weights are linked, checked above).
-    graph = (out / "onnx/model.onnx").stat().st_size
-    assert fh.new_bytes(out, base) - graph < (base / "model.safetensors").stat().st_size / 2
+    # The base's weights are not stored again: new bytes are the adapter, configs, the graph
+    # (whose own size is structure; its weights are linked, checked above) and the card and
+    # metrics.json, whose size does not grow with the model.
+    fixed = sum((out / name).stat().st_size for name in ("onnx/model.onnx", *fh.DOCUMENTS))
+    assert fh.new_bytes(out, base) - fixed < (base / "model.safetensors").stat().st_size / 2
 
 
 # ---- determinism and cancellation ----------------------------------------------------------
@@ -310,7 +315,7 @@ def test_minilm_head_classifies_held_out_news(minilm_run, minilm_dir):
 
     result, out, test_rows = minilm_run
     topics = ["business", "entertainment", "politics", "sports", "tech"]
-    assert fh.id2label(out) == topics == result.metrics["labels"]
+    assert fh.id2label(out) == topics == result.metrics["estimate"]["labels"]
     model = SentenceTransformer(str(out), device="cpu")
     model.max_seq_length = 128
     logits = model.encode([t for t, _ in test_rows], convert_to_numpy=True)
@@ -351,3 +356,120 @@ def test_minilm_head_keeps_base_files_and_matches_onnx(minilm_run, minilm_dir):
     got = fh.onnx_logits(out / "model.onnx", inputs)
     np.testing.assert_allclose(got, expected, atol=ATOL, rtol=0)
     fh.assert_onnx_links_into_folder(out / "model.onnx")
+
+
+# ---- how the figures are measured -----------------------------------------------------------
+
+
+def unseen_rows(rows: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Rows no training row equals: the toy texts all end in "movie"."""
+    return [(text.replace("movie", "film"), label) for text, label in rows]
+
+
+@pytest.fixture(scope="session")
+def with_test_set(work, bases, toy_csv):
+    """bert head-only with a disjoint test set: (result, output dir, test rows)."""
+    rows = unseen_rows(toy_rows(3, seed=5))
+    test_csv = demo_data.write_text_csv(work / "test.csv", rows)
+    out = work / "out" / "with-test-set"
+    req = fh.request(KEY, bases("bert"), toy_csv, out, "toy", strategy="head-only", **FAST)
+    req.test_path, req.test_name = test_csv, "my-test"
+    result = get_adapter(KEY).train(req, **Recorder().hooks())
+    return result, out, rows
+
+
+def row_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def test_the_test_set_is_never_trained_on(with_test_set, toy_csv):
+    result, _, rows = with_test_set
+    train_rows = toy_rows(12, seed=1)
+    assert {row_hash(t) for t, _ in rows}.isdisjoint(row_hash(t) for t, _ in train_rows)
+    test = result.metrics["test_set"]
+    assert test["n"] == len(rows) and test["procedure"]["kind"] == "test_set"
+    # Rows whose content the optimizer was fed, hashed by the adapter: none of the test set's.
+    assert test["procedure"]["rows_seen_in_training"] == 0
+    assert result.training["examples_trained"] == len(train_rows)
+    assert not any("training" in w for w in test["warnings"])
+    assert sum(map(sum, test["confusion_matrix"])) == len(rows)
+
+
+def test_small_head_only_sets_get_a_cross_validated_estimate(with_test_set):
+    result, _, _ = with_test_set
+    estimate = result.metrics["estimate"]
+    assert estimate["procedure"] == {
+        "kind": "cv", "folds": 5, "shipped": "all", "trained_on": 36, "n": 36,
+        "description": "5-fold CV estimate of the procedure that trained this model, n=36",
+    }  # fmt: skip
+    assert [b["name"] for b in estimate["baselines"]] == ["majority", "tfidf_logreg"]
+    # Balanced classes: each fold's training majority is a class the fold holds less of.
+    assert estimate["baselines"][0]["accuracy"]["value"] <= 1 / 3
+    # n=36: the interval is wide and the page must say so.
+    assert estimate["accuracy"]["high"] - estimate["accuracy"]["low"] > 0.2
+    assert any(w.startswith("interval wider than 10 points") for w in estimate["warnings"])
+    assert result.training["timings"]["fits"] == 5.0  # 5 folds of 4/5 + the shipped fit
+
+
+@pytest.mark.parametrize("strategy", ["lora", "last-k", "full"])
+def test_body_training_strategies_measure_one_hold_out_run(trained, strategy):
+    _, result, _, _ = trained("bert", strategy)
+    procedure = result.metrics["estimate"]["procedure"]
+    assert procedure["kind"] == "holdout" and procedure["shipped"] == "all"
+    assert procedure["n"] == 6 and procedure["trained_on"] == 36  # 20% judged, then all
+    assert result.training["timings"]["fits"] == 1.833  # 30/36 + 1: within 2x a single fit
+    assert result.training["examples_trained"] == 36
+
+
+def test_a_hold_out_split_on_request_ships_the_measured_model(bases, toy_csv, work):
+    out = work / "out" / "holdout"
+    result, _ = fh.train(
+        KEY, bases("bert"), toy_csv, out, strategy="head-only", evaluation="holdout", **FAST
+    )
+    procedure = result.metrics["estimate"]["procedure"]
+    assert procedure["kind"] == "holdout" and procedure["shipped"] == "split"
+    assert procedure["trained_on"] == result.training["examples_trained"] == 30
+    assert "hold-out estimate of this very model" in procedure["description"]
+
+
+def test_a_test_set_equal_to_the_training_set_is_flagged(bases, toy_csv, work):
+    out = work / "out" / "same-test"
+    req = fh.request(KEY, bases("bert"), toy_csv, out, "toy", strategy="head-only", **FAST)
+    req.test_path, req.test_name = toy_csv, "toy"
+    result = get_adapter(KEY).train(req, **Recorder().hooks())
+    test = result.metrics["test_set"]
+    assert test["warnings"][0].startswith("test set is the training set")
+    assert test["procedure"]["rows_seen_in_training"] == 36
+
+
+def test_test_labels_outside_the_training_labels_are_refused(bases, toy_csv, work):
+    rows = [("a great film", "positive"), ("so so", "mixed"), ("meh", "bored")]
+    test_csv = demo_data.write_text_csv(work / "bad-test.csv", rows * 2)
+    req = fh.request(KEY, bases("bert"), toy_csv, work / "bad", "toy", strategy="head-only")
+    req.test_path = test_csv
+    with pytest.raises(DatasetError, match="labels the training data does not: 'bored', 'mixed'"):
+        get_adapter(KEY).train(req, **Recorder().hooks())
+
+
+def test_model_index_round_trips_through_huggingface_hub(with_test_set):
+    from huggingface_hub import ModelCard, metadata_load
+
+    result, out, _ = with_test_set
+    card = ModelCard.load(out / "README.md")
+    results = card.data.eval_results
+    assert [r.dataset_name for r in results] == ["my-test"] * 2 + ["toy"] * 2  # test set first
+    assert metadata_load(out / "README.md")["model-index"] == fh.front_matter(out)["model-index"]
+    for report, pair in ((result.metrics["test_set"], results[:2]),
+                         (result.metrics["estimate"], results[2:])):  # fmt: skip
+        accuracy, f1 = pair
+        assert (accuracy.metric_type, f1.metric_type) == ("accuracy", "f1")
+        assert accuracy.metric_value == report["accuracy"]["value"]
+        assert f1.metric_value == report["macro_f1"]["value"]
+        interval = [report["accuracy"]["low"], report["accuracy"]["high"]]
+        assert accuracy.metric_args["confidence_interval"] == interval
+        assert accuracy.metric_args["n"] == report["n"]
+        assert f1.metric_args["average"] == "macro"
+    assert results[0].dataset_split == "test" and results[2].dataset_split.startswith("train")
+    # The card can be written back by the client and still say the same.
+    again = ModelCard(str(card))
+    assert [r.metric_value for r in again.data.eval_results] == [r.metric_value for r in results]

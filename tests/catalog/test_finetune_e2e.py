@@ -40,12 +40,15 @@ def test_text_finetune_of_minilm_on_bbc_news(api, live_worker, tmp_path):
     assert dataset.status_code == 201, dataset.content
     assert dataset.json()["summary"]["rows"] == 200
     assert len(dataset.json()["summary"]["classes"]) == 5
+    test_path = demo_data.write_text_csv(tmp_path / "bbc-test.csv", test)
+    test_set = dataset_upload(api, test_path, "text-classification").json()
 
     submitted = api.post(
         "/api/finetunes",
         {
             "model": base.full_name,
             "dataset": dataset.json()["id"],
+            "test_dataset": test_set["id"],
             "adapter": "text-classification",
             "target_name": "minilm-bbc",
             "params": {"epochs": 40, "seed": 3},
@@ -55,7 +58,9 @@ def test_text_finetune_of_minilm_on_bbc_news(api, live_worker, tmp_path):
     assert submitted.status_code == 202, submitted.content
     job = wait_for_job(api, submitted.json()["id"], {"succeeded", "failed", "cancelled"})
     assert job["status"] == "succeeded", job
+    # The learning curve is the first fold's; the counter covers 5 folds + the shipped fit.
     assert len(job["history"]) == 40 and job["history"][-1]["val_accuracy"] > 0.8
+    assert job["epoch"] == job["epochs"] == 240
     result = job["result"]
     assert result["id"] == "alice/minilm-bbc" and result["version"] == 1
 
@@ -65,7 +70,17 @@ def test_text_finetune_of_minilm_on_bbc_news(api, live_worker, tmp_path):
     assert info["version"]["origin"] == "finetune"
     assert info["pipeline_tag"] == "text-classification"
     assert info["library_name"] == "sentence-transformers"
-    assert info["metrics"]["accuracy"] > 0.8 and "confusion_matrix" in info["metrics"]
+    figures = info["eval_results"]
+    estimate, on_test = figures["estimate"], figures["test_set"]
+    assert estimate["procedure"]["description"] == (
+        "5-fold CV estimate of the procedure that trained this model, n=200"
+    )
+    assert estimate["accuracy"]["value"] > 0.8 and len(estimate["confusion_matrix"]) == 5
+    assert on_test["n"] == 100 and on_test["procedure"]["rows_seen_in_training"] == 0
+    # The estimate is close to the figure on data the job never saw.
+    assert abs(estimate["accuracy"]["value"] - on_test["accuracy"]["value"]) < 0.1
+    assert [b["name"] for b in on_test["baselines"]] == ["majority", "tfidf_logreg"]
+    assert "metrics.json" in sizes(info)
     # Head-only on a sentence-transformers base: its weight file is the base's, stored once.
     assert blob_ids(info)["model.safetensors"] == blob_ids(base_info)["model.safetensors"]
     assert job["metrics"]["stored_bytes"] < 0.02 * sizes(base_info)["model.safetensors"]

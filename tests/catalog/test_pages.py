@@ -37,7 +37,7 @@ def test_model_page_sanitises_card_and_shows_files(api, client):
     )
     upload(api, "alice/carded", [("config.json", b'{"hidden_size": 8}')], message="first files")
     html = client.get("/alice/carded").content.decode()
-    assert "<h1>Title</h1>" in html
+    assert "<h2>Title</h2>" in html  # one level down: the page's title is the only H1
     assert "<script>alert" not in html and "onerror" not in html and "onclick" not in html
     # nh3 writes every attribute double-quoted; CommonMark keeps the link inside the raw HTML
     # block as inert text, so only an attribute would be a problem.

@@ -13,6 +13,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from adapters.classify import card
+from adapters.evaluation import classification_report
 from catalog.blobs import blob_open, stage_local_file
 from catalog.finetune.publish import base_repo_for_files, finetune_publish
 from catalog.models import Blob, Dataset, FineTuneJob, Model, Version
@@ -169,7 +170,12 @@ def fine_tune_output(tmp_path: Path, job: FineTuneJob) -> list:
         "task": "text-classification",
         "dataset": job.dataset.name,
         "strategy": "lora",
-        "metrics": {"accuracy": 0.9, "macro_f1": 0.8, "val_examples": 10},
+        "metrics": {
+            "estimate": classification_report(
+                [0, 1] * 5, [0, 1] * 5, ["a", "b"], procedure={"kind": "cv", "folds": 2}
+            ),
+            "test_set": None,
+        },
         "labels": ["a", "b"],
         "storage": "A LoRA adapter.",
     }

@@ -21,14 +21,15 @@ def test_signup_tokens_org_fork_like_settings(page, screenshot, make_user):
 
     page.goto("/settings/tokens")
     page.fill("input[name=name]", "laptop")
-    page.select_option("select[name=scope]", "read")
+    assert page.is_checked("input[name=scope][value=read]")  # the safer scope by default
     page.click("button:has-text('Create token')")
     secret = page.locator("#token-secret").inner_text()
     assert secret.startswith("hub_")
     screenshot("tokens")
     page.reload()
     assert page.locator("#token-secret").count() == 0  # shown once
-    page.click("button:has-text('Revoke')")
+    page.click("#token-table summary:has-text('Revoke')")  # asks first
+    page.click("button:has-text('Revoke laptop')")
     assert "revoked" in page.locator("table.files").inner_text()
 
     page.goto("/organizations/new")
@@ -44,7 +45,7 @@ def test_signup_tokens_org_fork_like_settings(page, screenshot, make_user):
     page.goto("/new")
     page.select_option("select[name=namespace]", "lab")
     page.fill("input[name=name]", "lab-model")
-    page.check("input[name=private]")
+    page.check("input[name=visibility][value=private]")
     page.click("button:has-text('Create model')")
     page.wait_for_url("**/lab/lab-model/upload")
     page.set_input_files(
@@ -92,7 +93,7 @@ def test_readers_see_private_org_models_but_cannot_upload(page, make_user):
     from tests.e2e.conftest import log_in
 
     page.goto("/studio/hidden")
-    assert "Not found" in page.locator("h1").inner_text()
+    assert "not found" in page.locator("h1").inner_text().lower()
     log_in(page, "leo", "browser-pass-1")
     page.goto("/studio/hidden")
     assert "hidden" in page.locator("h1").inner_text()

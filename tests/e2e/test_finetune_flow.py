@@ -42,7 +42,7 @@ def test_finetune_from_the_model_page(page, screenshot, make_user, live_worker, 
     screenshot("finetune-job-done")
 
     page.click("#job-result a")
-    page.wait_for_url("**/fran/my-news-classifier/tree/*")
+    page.wait_for_url("**/fran/my-news-classifier#v1")
     assert base.full_name in page.locator(".lineage").inner_text()
     assert "finetune" in page.locator(".versions").inner_text()
     files = page.locator("table.files").inner_text()
@@ -87,7 +87,7 @@ def test_lora_on_an_uploaded_transformers_model_from_its_page(
     page.wait_for_selector("#job-result", timeout=240_000)
     assert page.locator("#job-status").inner_text() == "succeeded"
     page.click("#job-result a")
-    page.wait_for_url("**/hana/my-bert-reviews/**")
+    page.wait_for_url("**/hana/my-bert-reviews#v1")
     body = page.locator("body").inner_text()
     assert "adapter_config.json" in body and "AutoPeftModelForSequenceClassification" in body
     screenshot("finetuned-lora-model-page")

@@ -1,0 +1,64 @@
+"""REST for evaluations: score a version on a labelled dataset, without training."""
+
+from __future__ import annotations
+
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from catalog import selectors
+from catalog.api.evaluation_serializers import (
+    EvaluationCreateSerializer,
+    EvaluationListQuerySerializer,
+    EvaluationSerializer,
+)
+from catalog.api.views import HubAPIView
+from catalog.errors import Unauthorized
+from catalog.evaluation.jobs import evaluation_submit
+from catalog.evaluation.selectors import evaluation_get, evaluations_listed
+from catalog.finetune.selectors import dataset_get
+from catalog.models import Evaluation
+from catalog.selectors import sight_of
+
+LIST_MAX = 100
+
+
+def require_user(request: Request) -> None:
+    if not request.user.is_authenticated:
+        raise Unauthorized("Sign in or send `Authorization: Bearer <token>` to do this.")
+
+
+def rendered(request: Request, evaluations: Evaluation | list[Evaluation], **kwargs) -> dict:
+    context = {"sight": sight_of(request.user)}
+    return EvaluationSerializer(evaluations, context=context, **kwargs).data
+
+
+class EvaluationListCreate(HubAPIView):
+    def get(self, request: Request) -> Response:
+        require_user(request)
+        query = EvaluationListQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        owner, name = query.validated_data["model"].split("/")
+        model = selectors.model_get(user=request.user, owner=owner, name=name)
+        revision = query.validated_data.get("revision")
+        version = selectors.version_resolve(model=model, revision=revision) if revision else None
+        rows = list(evaluations_listed(user=request.user, model=model, version=version)[:LIST_MAX])
+        return Response(rendered(request, rows, many=True))
+
+    def post(self, request: Request) -> Response:
+        require_user(request)
+        data = EvaluationCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        owner, name = data.validated_data["model"].split("/")
+        model = selectors.model_get(user=request.user, owner=owner, name=name)
+        version = selectors.version_resolve(model=model, revision=data.validated_data["revision"])
+        dataset = dataset_get(user=request.user, dataset_id=data.validated_data["dataset"])
+        evaluation = evaluation_submit(user=request.user, version=version, dataset=dataset)
+        return Response(rendered(request, evaluation), status=202)
+
+
+class EvaluationDetail(HubAPIView):
+    def get(self, request: Request, evaluation_id: str) -> Response:
+        require_user(request)
+        return Response(
+            rendered(request, evaluation_get(user=request.user, evaluation_id=evaluation_id))
+        )

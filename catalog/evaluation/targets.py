@@ -1,0 +1,124 @@
+"""What can be evaluated, and by whom, read from the version's detected format (plus, for
+sentence-transformers, two small JSON files). No torch: pages and the API refuse here."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from django.core.cache import cache
+
+from adapters.inference.evaluable import Classifier, NotEvaluable, classifier_of, label_mapping
+from catalog.blobs import blob_open
+from catalog.errors import Forbidden, InvalidInput
+from catalog.models import Dataset, Version
+from catalog.permissions import model_can_read
+from catalog.services.formats import MAX_JSON_BYTES, version_format_dict
+
+DATASET_KINDS = {"text": "text", "image": "images"}
+UPLOAD_HINTS = {
+    "text": "a CSV or JSON Lines file with 'text' and 'label' columns",
+    "image": "a ZIP with one folder of images per class",
+}
+
+
+@dataclass(frozen=True)
+class EvaluationOptions:
+    classifier: Classifier | None = None
+    reason: str = ""
+
+    @property
+    def upload_hint(self) -> str:
+        return UPLOAD_HINTS[self.classifier.modality] if self.classifier else ""
+
+
+def evaluation_options(version: Version | None) -> EvaluationOptions:
+    """For pages: the classifier a version holds, or why it cannot be evaluated. Versions
+    are immutable, so the answer is cached by revision (a sentence-transformers version
+    needs two small JSON reads)."""
+    if version is None:
+        return EvaluationOptions(reason="This model has no files yet.")
+    key = f"evaluable:v1:{version.revision}"
+    cached = cache.get(key)
+    if cached is None:
+        try:
+            cached = {"classifier": _classifier(version).__dict__}
+        except NotEvaluable as exc:
+            cached = {"reason": f"{str(exc)[:1].upper()}{str(exc)[1:]}."}
+        cache.set(key, cached, 24 * 3600)
+    if "reason" in cached:
+        return EvaluationOptions(reason=cached["reason"])
+    facts = cached["classifier"]
+    return EvaluationOptions(classifier=Classifier(**{**facts, "labels": tuple(facts["labels"])}))
+
+
+def evaluation_target(version: Version) -> Classifier:
+    """The classifier to load, or InvalidInput (400) saying why none can be."""
+    options = evaluation_options(version)
+    if options.classifier is None:
+        raise InvalidInput(
+            f"{version.model.full_name} v{version.number} cannot be evaluated: {options.reason}"
+        )
+    if options.classifier.loader == "peft" and version.parent_id is None:
+        raise InvalidInput(
+            "This LoRA adapter is not linked to its base model on this hub, so the hub "
+            "cannot load it; publish it with `base_model` naming a model here."
+        )
+    return options.classifier
+
+
+def evaluation_labels(*, classifier: Classifier, dataset: Dataset) -> dict[str, str]:
+    """Dataset label -> model label; InvalidInput naming the labels the model cannot predict,
+    or saying the dataset is of the other kind."""
+    wanted = DATASET_KINDS[classifier.modality]
+    if dataset.kind != wanted:
+        raise InvalidInput(
+            f"This is {'an image' if classifier.modality == 'image' else 'a text'} classifier, "
+            f"and {dataset.name} is a dataset of {dataset.kind}; upload "
+            f"{UPLOAD_HINTS[classifier.modality]}."
+        )
+    try:
+        return label_mapping(list(dataset.summary.get("classes") or []), classifier.labels)
+    except NotEvaluable as exc:
+        raise InvalidInput(f"Cannot evaluate on {dataset.name}: {exc}.") from exc
+
+
+def evaluation_rights_check(*, user, version: Version) -> None:
+    """Rights follow the bytes: the user must be able to read every version whose weights
+    the run loads (a LoRA adapter's base too). A base they cannot see is not named."""
+    model = version.model
+    if not model_can_read(user=user, model=model):
+        raise Forbidden(f"You no longer have access to {model.full_name}.")
+    parent = version.parent
+    options = evaluation_options(version)
+    loads_parent = options.classifier is not None and options.classifier.loader == "peft"
+    if loads_parent and parent is not None and not model_can_read(user=user, model=parent.model):
+        raise Forbidden(
+            "This adapter runs on a private model you cannot read, so you cannot evaluate it."
+        )
+
+
+def _classifier(version: Version) -> Classifier:
+    fmt = version_format_dict(version)
+    if fmt.get("library") != "sentence-transformers":
+        return classifier_of(fmt, _no_reads)
+    blobs = dict(version.files.values_list("path", "blob_id"))
+    return classifier_of(fmt, lambda path: _read_json(blobs, path))
+
+
+def _no_reads(path: str) -> object:
+    raise ValueError(f"{path} is not read for this format")
+
+
+def _read_json(blobs: dict[str, str], path: str) -> object:
+    """A small JSON file of the version, by its manifest path only, bounded in size."""
+    if path not in blobs:
+        raise KeyError(path)
+    with blob_open(blobs[path]) as handle:
+        data = handle.read(MAX_JSON_BYTES + 1)
+    if len(data) > MAX_JSON_BYTES:
+        raise ValueError(f"{path} is larger than {MAX_JSON_BYTES // 1024} KiB")
+    try:
+        return json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"{path} is not valid JSON") from exc

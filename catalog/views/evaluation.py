@@ -1,0 +1,91 @@
+"""Pages for "Evaluate": pick or upload a labelled dataset, watch the run, read the report."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from catalog import selectors
+from catalog.errors import HubError, NotFound
+from catalog.evaluation.forms import EvaluateForm
+from catalog.evaluation.jobs import evaluation_submit
+from catalog.evaluation.selectors import datasets_for_evaluation, evaluation_get
+from catalog.evaluation.targets import DATASET_KINDS, evaluation_options
+from catalog.finetune.selectors import dataset_get
+from catalog.selectors import sight_of
+from catalog.services.datasets import dataset_create
+from catalog.staging import staged_from_uploads
+
+
+@login_required
+def model_evaluate(request: HttpRequest, owner: str, name: str) -> HttpResponse:
+    model, version = _version(request, owner, name)
+    options = evaluation_options(version)
+    context = {"model": model, "version": version, "options": options}
+    if options.classifier is None:
+        return render(request, "catalog/evaluate_start.html", context)
+    datasets = datasets_for_evaluation(
+        user=request.user, kind=DATASET_KINDS[options.classifier.modality]
+    )
+    try:  # a file over the upload limit is refused while it streams in
+        posted = request.method == "POST"
+        form = EvaluateForm(
+            request.POST if posted else None,
+            request.FILES if posted else None,
+            datasets=datasets,
+            upload_hint=options.upload_hint,
+        )
+        valid = posted and form.is_valid()
+    except HubError as exc:
+        form = EvaluateForm(datasets=datasets, upload_hint=options.upload_hint)
+        form.add_error(None, exc.message)
+        valid = False
+    if valid:
+        try:
+            dataset = _dataset(request, form, options.classifier.adapter_key)
+            evaluation = evaluation_submit(user=request.user, version=version, dataset=dataset)
+        except HubError as exc:
+            form.add_error("file" if form.cleaned_data.get("file") else None, exc.message)
+        else:
+            return redirect("evaluation-detail", evaluation_id=evaluation.pk)
+    context["form"] = form
+    return render(
+        request, "catalog/evaluate_start.html", context, status=400 if form.errors else 200
+    )
+
+
+def _dataset(request: HttpRequest, form: EvaluateForm, adapter_key: str):
+    if form.cleaned_data.get("dataset"):
+        return dataset_get(user=request.user, dataset_id=form.cleaned_data["dataset"])
+    staged = staged_from_uploads([form.cleaned_data["file"]])[0]
+    staged.path = staged.path.rsplit("/", 1)[-1]
+    # The same checks, limits and messages as a training dataset's upload.
+    return dataset_create(owner=request.user, staged=staged, adapter_key=adapter_key)
+
+
+def _version(request: HttpRequest, owner: str, name: str):
+    revision = request.GET.get("rev", "main")
+    try:
+        model = selectors.model_get(user=request.user, owner=owner, name=name)
+        if revision == "main":
+            return model, selectors.version_latest(model)  # None: the page says why
+        return model, selectors.version_resolve(model=model, revision=revision)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+@login_required
+def evaluation_detail(request: HttpRequest, evaluation_id: str) -> HttpResponse:
+    try:
+        evaluation = evaluation_get(user=request.user, evaluation_id=evaluation_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    template = (
+        "catalog/_evaluation_panel.html"
+        if request.GET.get("panel")
+        else "catalog/evaluation_detail.html"
+    )
+    # Access may have gone since: the model is then "a private model", as everywhere.
+    visible = sight_of(request.user).sees(evaluation.version.model)
+    return render(request, template, {"evaluation": evaluation, "visible": visible})
