@@ -76,8 +76,29 @@ def test_the_review_says_what_it_read_and_the_settings_follow_the_strategy(
     page.click("#column-picker summary")
     page.select_option("#pick-label", "stars")
     page.click("#columns-form button[type=submit]")
-    page.wait_for_url("**/finetune?dataset=2")
-    assert "labels from the column stars" in page.inner_text("#dataset-columns")
+    page.wait_for_selector("#dataset-columns:has-text('labels from the column stars')")
     assert "two-column copy" in page.inner_text("#dataset-columns")
     classes = page.locator("#dataset-classes tbody tr td:first-child").all_inner_texts()
     assert classes == ["high", "low"]
+
+
+def test_columns_without_usual_names_are_asked_for(page, screenshot, make_user, publish, tmp_path):
+    dora = make_user("dora", "browser-pass-1")
+    folder = bert_base(tmp_path / "tiny-bert")
+    model = model_create(user=dora, name="tiny-bert")
+    publish(model, {path: (folder / path).read_bytes() for path in files_in(folder)})
+    data = tmp_path / "tickets.csv"
+    data.write_text("body,queue\n" + "".join(f"ticket {n},{'ab'[n % 2]}\n" for n in range(12)))
+    log_in(page, "dora", "browser-pass-1")
+    page.goto("/dora/tiny-bert/finetune")
+    page.set_input_files("input[name=file]", str(data))
+    page.click("#dataset-form button[type=submit]")
+    page.wait_for_selector("#column-fields[open] select[name=text_column]")
+    assert "found columns: 'body', 'queue'" in page.inner_text("#dataset-form")
+    screenshot("finetune-columns-asked")
+    page.select_option("select[name=text_column]", "body")
+    page.select_option("select[name=label_column]", "queue")
+    page.set_input_files("input[name=file]", str(data))
+    page.click("#dataset-form button[type=submit]")
+    page.wait_for_selector("#dataset-columns:has-text('labels from the column queue')")
+    assert page.locator("#dataset-classes tbody tr").count() == 2
