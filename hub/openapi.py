@@ -87,6 +87,8 @@ OPENAPI_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Two `status` enums (evaluations, fine-tune jobs): name the job's, from its one home.
+    "ENUM_NAME_OVERRIDES": {"FineTuneStatusEnum": "catalog.finetune.listing.STATUSES"},
     "APPEND_PATHS": {
         "/{owner}/{name}/resolve/{revision}/{path}": _DOWNLOAD,
         "/api/lfs/objects/{oid}": _LFS_UPLOAD,
