@@ -153,14 +153,41 @@ def _coerce(name: str, value: Any, kind: type) -> Any:
         raise ValueError(f"{name} must be {noun}") from None
 
 
+# The stages of a fine-tune job, in order. Adapters report the ones they run (preparing to
+# exporting) through ``PhaseFn``; the hub adds queued and publishing around them.
+PHASES = ("queued", "preparing", "features", "training", "evaluating", "exporting", "publishing")
+
+
 @dataclass
 class EpochProgress:
-    epoch: int
-    epochs: int
+    epoch: int  # counted over every fit of the job: 1..epochs
+    epochs: int  # epochs per fit x fits
     train_loss: float
     val_loss: float | None = None  # None: this run has no held-out examples (the shipped fit)
     val_accuracy: float | None = None
     curve: bool = True  # part of the learning curve shown to the user (the first run)
+    fits: int = 1  # CV folds or the hold-out run, plus the shipped fit when it is refitted
+
+    @property
+    def per_fit(self) -> int:
+        return max(1, self.epochs // max(1, self.fits))
+
+    @property
+    def fit(self) -> int:
+        """Which fit this epoch belongs to, from 1."""
+        return (self.epoch - 1) // self.per_fit + 1
+
+    @property
+    def fit_epoch(self) -> int:
+        """The epoch within its fit, from 1."""
+        return (self.epoch - 1) % self.per_fit + 1
+
+
+@dataclass
+class PhaseProgress:
+    phase: str  # one of PHASES
+    done: int = 0  # countable steps of the phase (examples encoded, epochs); 0 of 0: none
+    total: int = 0
 
 
 @dataclass
@@ -188,6 +215,7 @@ class TrainResult:
 
 
 ProgressFn = Callable[[EpochProgress], None]
+PhaseFn = Callable[[PhaseProgress], None]
 CancelFn = Callable[[], bool]
 LogFn = Callable[[str], None]
 
@@ -225,8 +253,13 @@ class Adapter(ABC):
         on_progress: ProgressFn,
         is_cancelled: CancelFn,
         log: LogFn,
+        on_phase: PhaseFn | None = None,
     ) -> TrainResult:
-        """Fine-tunes into ``request.output_dir``; raises Cancelled, DatasetError."""
+        """Fine-tunes into ``request.output_dir``; raises Cancelled, DatasetError.
+        ``on_phase`` hears each phase as it starts (and features' n of N as they go)."""
         # torch loads here, in the worker, not in web processes that only check acceptance.
         train = importlib.import_module(self.training_module).train
-        return train(self, request, on_progress=on_progress, is_cancelled=is_cancelled, log=log)
+        return train(
+            self, request, on_progress=on_progress, is_cancelled=is_cancelled, log=log,
+            on_phase=on_phase,
+        )  # fmt: skip

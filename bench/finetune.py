@@ -147,6 +147,21 @@ def scenario(name: str, data_dir: Path) -> dict:
         "epochs_s": training.get("estimate_s", 0) + training.get("shipped_fit_s", 0),
         "export_s": training.get("export_s"),
         "total_s": training.get("total_s"),
+        "phase_s": phase_seconds(job),
+    }
+
+
+def phase_seconds(job: dict) -> dict[str, float]:
+    """Seconds per phase as the worker recorded them (the last ends with the job): the
+    figures behind catalog.finetune.progress.PHASE_COST."""
+    from datetime import datetime
+
+    ends = [*(p["ended"] for p in job["phases"][:-1]), job["finishedAt"]]
+    return {
+        p["name"]: round(
+            (datetime.fromisoformat(end) - datetime.fromisoformat(p["started"])).total_seconds(), 1
+        )
+        for p, end in zip(job["phases"], ends, strict=True)
     }
 
 

@@ -10,10 +10,11 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.db import DataError, InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 
 from catalog.api.errors import no_api_endpoint
-from catalog.errors import TOO_DEEP, UNSTORABLE
+from catalog.errors import TOO_DEEP, UNSTORABLE, NotFound
+from catalog.views.errors import not_found
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +81,23 @@ class ServiceUnavailableMiddleware:
                     exception,
                 )
                 return unavailable_response(request, what)
+        return None
+
+
+class NotFoundMiddleware:
+    """The one place a page's `NotFound` (no such model, revision, dataset...) becomes the
+    404 page with its message, so page views let selectors' errors rise. DRF views answer
+    their own errors (`catalog.api.errors`); this sees what plain views let through."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, NotFound):
+            return not_found(request, Http404(exception.message))
         return None
 
 

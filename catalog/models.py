@@ -15,7 +15,7 @@ from catalog.vocab import LICENSES, SOURCE_DOMAINS, TASKS
 
 
 class Namespace(models.Model):
-    """Who owns models: a user's own namespace or (later) an organization."""
+    """Who owns models: a user's own namespace or an organization (with members)."""
 
     class Kind(models.TextChoices):
         USER = "user"
@@ -152,9 +152,9 @@ class Version(models.Model):
         IMPORT = "import"
 
     class Status(models.TextChoices):
-        PENDING = "pending"
+        # A version is inserted only once its blobs are stored (services.versions), so every
+        # row is ready; reads still filter on READY to keep that an explicit rule.
         READY = "ready"
-        FAILED = "failed"
 
     model = models.ForeignKey(Model, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
@@ -278,6 +278,9 @@ class FineTuneJob(models.Model):
     epoch = models.PositiveIntegerField(default=0)
     epochs = models.PositiveIntegerField(default=0)
     history = models.JSONField(default=list)  # one dict per finished epoch
+    # The phases the worker went through, in order: {"name", "started", "ended", "done",
+    # "total", ...} (catalog.finetune.progress reads them).
+    phases = models.JSONField(default=list, blank=True)
     metrics = models.JSONField(default=dict)
     log = models.TextField(blank=True)
     error = models.TextField(blank=True)

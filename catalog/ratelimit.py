@@ -74,6 +74,9 @@ def parse_rate(value: str) -> tuple[int, int]:
     return int(count), int(seconds or 60)
 
 
+UPLOADS_LIMITED = "Too many uploads; wait a while and try again."
+
+
 def upload_allowed(request: HttpRequest, *, user=None) -> bool:
     limit, window = parse_rate(settings.HUB_UPLOAD_RATE)
     return not over_limit(f"upload:{client_id(request, user=user)}", limit=limit, window=window)

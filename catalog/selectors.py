@@ -14,9 +14,20 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from catalog.errors import EntryNotFound, NotFound, RepoMoved, RepoNotFound, RevisionNotFound
 from catalog.lineage import LINEAGE_LIMIT, VersionTree, version_tree
-from catalog.models import Alias, Like, Model, ModelRedirect, Version, VersionFile
+from catalog.models import (
+    Alias,
+    AuditEvent,
+    Like,
+    Membership,
+    Model,
+    ModelRedirect,
+    Namespace,
+    Version,
+    VersionFile,
+)
 from catalog.naming import REVISION_RE, SHORT_REVISION_RE, VERSION_NUMBER_RE
 from catalog.permissions import visible_namespace_ids
+from catalog.search import get_backend
 
 AnyUser = AbstractBaseUser | AnonymousUser
 
@@ -138,6 +149,17 @@ def version_resolve(*, model: Model, revision: str) -> Version:
     return version
 
 
+def model_and_version(
+    *, user: AnyUser, owner: str, name: str, revision: str = "main"
+) -> tuple[Model, Version | None]:
+    """A model and the version a page shows: `main` is the latest (None: no version yet, the
+    page says so), anything else must resolve."""
+    model = model_get(user=user, owner=owner, name=name)
+    if revision == "main":
+        return model, version_latest(model)
+    return model, version_resolve(model=model, revision=revision)
+
+
 def _version_by_prefix(model: Model, ready: QuerySet[Version], prefix: str) -> Version | None:
     found = list(ready.filter(revision__startswith=prefix)[:2])
     if len(found) > 1:
@@ -190,10 +212,6 @@ def model_derivatives(*, model: Model, user: AnyUser) -> QuerySet[Model]:
 def models_search(query) -> tuple[object, list[Model]]:
     """Run a SearchQuery on the configured backend; return the page and its models in order
     (each with `latest_sha`)."""
-    from django.db.models import OuterRef, Subquery
-
-    from catalog.search import get_backend
-
     page = get_backend().search(query)
     ids = [hit.model_id for hit in page.hits]
     latest = Version.objects.filter(model=OuterRef("pk"), status="ready").order_by("-number")
@@ -219,6 +237,94 @@ def user_likes(*, username: str, viewer: AnyUser) -> QuerySet[Like]:
         raise NotFound(f"User {username!r} does not exist.")
     visible = models_visible_to(viewer).values("pk")
     return Like.objects.filter(user=user, model__in=visible).select_related("model__namespace")
+
+
+def user_likes_model(*, user: AnyUser, model: Model) -> bool:
+    return user.is_authenticated and Like.objects.filter(user=user, model=model).exists()
+
+
+def user_active_get(pk: object) -> AbstractBaseUser | None:
+    """An active user by primary key (one named in a signed grant), else None."""
+    return get_user_model().objects.filter(pk=pk, is_active=True).first()
+
+
+def model_by_pk(pk: object) -> Model | None:
+    """A model by primary key (one named in a signed grant), visibility not checked."""
+    return Model.objects.select_related("namespace").filter(pk=pk).first()
+
+
+def namespace_get(*, name: str) -> Namespace:
+    """The user or organization called `name` (as spelled)."""
+    namespace = Namespace.objects.filter(name=name).first()
+    if namespace is None:
+        raise NotFound(f"Namespace {name!r} does not exist.")
+    return namespace
+
+
+def namespace_models(*, namespace: Namespace, user: AnyUser, limit: int = 100) -> list[Model]:
+    """What a profile lists: the namespace's models this viewer sees, last updated first."""
+    visible = models_visible_to(user).filter(namespace=namespace)
+    return list(visible.order_by("-updated_at", "-pk")[:limit])
+
+
+def org_get(*, name: str) -> Namespace:
+    org = Namespace.objects.filter(name=name, kind=Namespace.Kind.ORG).first()
+    if org is None:
+        raise NotFound(f"No organization named {name!r}.")
+    return org
+
+
+def name_taken(name: str) -> bool:
+    """Whether a user or namespace already has `name`, in any case: names are URLs."""
+    users = get_user_model().objects.filter(username__iexact=name)
+    return users.exists() or Namespace.objects.filter(name__iexact=name).exists()
+
+
+def org_members(org: Namespace) -> QuerySet[Membership]:
+    """Members in name order (the caller has checked that the viewer may see them)."""
+    return org.members.select_related("user").order_by("user__username")
+
+
+def namespace_is_member(*, user: AnyUser, namespace: Namespace) -> bool:
+    return user.is_authenticated and namespace.members.filter(user=user).exists()
+
+
+def model_audit_events(model: Model, *, limit: int = 200) -> QuerySet[AuditEvent]:
+    """The newest audit events of a model (for its admins)."""
+    return AuditEvent.objects.filter(model=model).select_related("actor")[:limit]
+
+
+def model_aliases(model: Model, *, ready_only: bool = False) -> QuerySet[Alias]:
+    aliases = model.aliases.select_related("version")
+    return aliases.filter(version__status=Version.Status.READY) if ready_only else aliases
+
+
+def model_alias_numbers(model: Model) -> dict[str, int]:
+    """Alias name -> the number of the version it points at, by name."""
+    return dict(model.aliases.order_by("name").values_list("name", "version__number"))
+
+
+def version_files(version: Version) -> QuerySet[VersionFile]:
+    return version.files.select_related("blob")
+
+
+def versions_by_revision(revisions: Iterable[str]) -> dict[str, Version]:
+    """Versions by commit sha, with only what listings show (metadata, size)."""
+    rows = Version.objects.filter(revision__in=list(revisions)).only(
+        "id", "revision", "metadata", "total_size"
+    )
+    return {version.revision: version for version in rows.order_by()}
+
+
+def version_file_paths(version_ids: Iterable[int]) -> dict[int, list[str]]:
+    """Each version's file paths, in path order: one query for a whole listing."""
+    paths: dict[int, list[str]] = {}
+    rows = VersionFile.objects.filter(version_id__in=list(version_ids)).order_by(
+        "version_id", "path"
+    )
+    for version_id, path in rows.values_list("version_id", "path"):
+        paths.setdefault(version_id, []).append(path)
+    return paths
 
 
 def names_former(names: Iterable[str]) -> frozenset[str]:

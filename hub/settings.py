@@ -50,6 +50,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Database or broker down mid-request: a short 503 with Retry-After, not a 500 traceback.
     "catalog.middleware.ServiceUnavailableMiddleware",
+    # A page view's NotFound (from a selector) is the 404 page: one place, not one per view.
+    "catalog.middleware.NotFoundMiddleware",
 ]
 
 ROOT_URLCONF = "hub.urls"

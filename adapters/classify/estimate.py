@@ -40,6 +40,7 @@ class Progress:
 
     def __init__(self, hooks: Hooks, epochs: int, runs: int) -> None:
         self.hooks, self.epochs, self.total, self.done = hooks, epochs, epochs * runs, 0
+        self.runs = runs
         self.history: list[dict[str, float]] = []
 
     def epoch(self, train_loss: float, val: tuple[float, float] | None) -> None:
@@ -51,7 +52,9 @@ class Progress:
                  "val_accuracy": val_accuracy}
             )  # fmt: skip
         self.hooks.on_progress(
-            EpochProgress(self.done, self.total, train_loss, val_loss, val_accuracy, bool(val))
+            EpochProgress(
+                self.done, self.total, train_loss, val_loss, val_accuracy, bool(val), self.runs
+            )
         )
 
 
@@ -71,6 +74,7 @@ def fit_and_measure(
     y = torch.tensor(y_all)
     initial = trainable_state(trainee.module)
     progress = Progress(hooks, params.epochs, len(plan.runs) + int(plan.refit_all))
+    hooks.phase("training", 0, progress.total)
     judged: dict[int, int] = {}
     seen: set[int] = set()
     for number, run in enumerate(plan.runs):
@@ -98,6 +102,7 @@ def fit_and_measure(
     else:
         shipped_train = plan.runs[0].train  # the hold-out run's model is the shipped one
     fitted = time.perf_counter()
+    hooks.phase("evaluating")
     estimate = classification_report(
         [y_all[i] for i in plan.judged],
         [judged[i] for i in plan.judged],

@@ -6,7 +6,7 @@ import time
 from collections.abc import Iterator
 from contextlib import ExitStack
 
-from ..base import Adapter, CancelFn, LogFn, ProgressFn, TrainRequest, TrainResult
+from ..base import Adapter, CancelFn, LogFn, PhaseFn, ProgressFn, TrainRequest, TrainResult
 from ..datasets import load_image_dataset
 from ..evaluation import headline
 from ..evaluation.baselines import majority, nearest_class_mean
@@ -43,6 +43,7 @@ def train(
     on_progress: ProgressFn,
     is_cancelled: CancelFn,
     log: LogFn,
+    on_phase: PhaseFn | None = None,
 ) -> TrainResult:
     from transformers import AutoImageProcessor
 
@@ -54,7 +55,7 @@ def train(
     labels = summary.classes
     test = _test_set(request, labels, log)
     n = len(ds.members)
-    hooks = Hooks(on_progress, is_cancelled, log)
+    hooks = Hooks(on_progress, is_cancelled, log, on_phase)
     y, device = begin(request, labels, ds.labels + (test.labels if test else []), hooks)
     processor = AutoImageProcessor.from_pretrained(
         request.base_dir, local_files_only=True, trust_remote_code=False
@@ -93,6 +94,7 @@ def train(
             plan=plan, baselines=baselines, test=examples.test, row_hashes=examples.hashes,
         )  # fmt: skip
         stack.close()  # the real body is back before export (and the ZIPs are closed)
+    hooks.phase("exporting")
     log(f"estimate: {headline(outcome.metrics['estimate'])}; writing the model")
     with ds.reader(request.limits) as reader:
         sample = next(PixelBatches(ds, reader, processor)(list(range(min(4, n))), 4))[1]

@@ -8,7 +8,7 @@ from contextlib import ExitStack
 
 import torch
 
-from ..base import Adapter, CancelFn, LogFn, ProgressFn, TrainRequest, TrainResult
+from ..base import Adapter, CancelFn, LogFn, PhaseFn, ProgressFn, TrainRequest, TrainResult
 from ..datasets import load_text_dataset
 from ..evaluation import headline
 from ..evaluation.baselines import majority, tfidf_logreg
@@ -55,6 +55,7 @@ def train(
     on_progress: ProgressFn,
     is_cancelled: CancelFn,
     log: LogFn,
+    on_phase: PhaseFn | None = None,
 ) -> TrainResult:
     from transformers import AutoTokenizer
 
@@ -65,7 +66,7 @@ def train(
     log(f"dataset: {summary.rows} rows, {len(summary.classes)} classes ({summary.format})")
     labels = summary.classes
     texts, examples = _with_test_set(request, ds, labels, log)
-    hooks = Hooks(on_progress, is_cancelled, log)
+    hooks = Hooks(on_progress, is_cancelled, log, on_phase)
     y, device = begin(request, labels, examples.labels, hooks)
     tokenizer = AutoTokenizer.from_pretrained(
         request.base_dir, local_files_only=True, trust_remote_code=False
@@ -87,6 +88,7 @@ def train(
             modality="text", model_type=fmt.get("model_type") or "", device=device, stack=stack,
         )  # fmt: skip
         outcome = fit_and_measure(trainee, y, labels, params, hooks, **measure)
+    hooks.phase("exporting")
     log(f"estimate: {headline(outcome.metrics['estimate'])}; writing the model")
     export_started = time.perf_counter()
     sample = next(batches(list(range(min(8, examples.n_train))), 8))[1]
@@ -135,14 +137,17 @@ def _sentence_transformers_head(
     )
     encoder.max_seq_length = params.max_length
     parts = []
+    hooks.phase("features", 0, len(texts))
     for start in range(0, len(texts), 256):
         hooks.check()
         chunk = texts[start : start + 256]
         parts.append(encoder.encode(chunk, batch_size=params.batch_size, convert_to_tensor=True))
-        hooks.log(f"sentence embeddings: {start + len(chunk)}/{len(texts)}")
+        hooks.phase("features", start + len(chunk), len(texts))
+    hooks.log(f"sentence embeddings: {len(texts)} computed")
     features = torch.cat(parts).detach().clone()
     trainee = linear_trainee(features, len(labels), params)
     outcome = fit_and_measure(trainee, y, labels, params, hooks, **measure)
+    hooks.phase("exporting")
     hooks.log(f"estimate: {headline(outcome.metrics['estimate'])}; writing the model")
     export_started = time.perf_counter()
     out = request.output_dir

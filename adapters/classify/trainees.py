@@ -33,13 +33,15 @@ def cache_body_outputs(model, batches: Chunks, indices, params, hooks: Hooks) ->
     """Head-only: run the frozen body once per example; the epochs reuse its outputs."""
     store: dict[int, tuple] = {}
     model.eval()
+    hooks.phase("features", 0, len(indices))
     with torch.no_grad():
         for chunk, inputs in batches(indices, params.batch_size):
             hooks.check()
             first, pooled = body_features(model, inputs)
             for row, i in enumerate(chunk):
                 store[i] = (first[row], None if pooled is None else pooled[row])
-            hooks.log(f"frozen features: {len(store)}/{len(indices)}")
+            hooks.phase("features", len(store), len(indices))
+    hooks.log(f"frozen features: {len(store)} computed")
     return store
 
 

@@ -7,20 +7,16 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from catalog import selectors
+from catalog.api.permissions import signed_in
 from catalog.api.serializers import iso
 from catalog.api.views import HubAPIView, admin_model
-from catalog.errors import Forbidden, InvalidInput, NotFound, Unauthorized
-from catalog.models import AuditEvent, Namespace
+from catalog.errors import Forbidden, InvalidInput
+from catalog.models import AuditEvent
 from catalog.naming import name_validate
 from catalog.permissions import org_members_visible
 from catalog.services.forks import model_fork
 from catalog.services.orgs import member_remove, member_set, org_create
 from catalog.services.social import like_set
-
-
-def signed_in(request: Request) -> None:
-    if not request.user.is_authenticated:
-        raise Unauthorized("Sign in or send `Authorization: Bearer <token>` to do this.")
 
 
 class ModelLike(HubAPIView):
@@ -51,9 +47,7 @@ class ModelDuplicate(HubAPIView):
             raise InvalidInput("repository must be 'namespace/name' for the new model.")
         namespace_name, new_name = target.split("/")
         name_validate(new_name)
-        namespace = Namespace.objects.filter(name=namespace_name).first()
-        if namespace is None:
-            raise NotFound(f"Namespace {namespace_name!r} does not exist.")
+        namespace = selectors.namespace_get(name=namespace_name)
         # The Hub's client sends `visibility`; older clients and curl users send `private`.
         visibility = request.data.get("visibility")
         private = visibility == "private" if visibility else request.data.get("private")
@@ -71,7 +65,7 @@ class ModelDuplicate(HubAPIView):
 class ModelAudit(HubAPIView):
     def get(self, request: Request, owner: str, name: str) -> Response:
         model = admin_model(request, owner, name)
-        events = AuditEvent.objects.filter(model=model).select_related("actor")[:200]
+        events = selectors.model_audit_events(model)
         return Response([event_json(event) for event in events])
 
 
@@ -87,10 +81,10 @@ class OrganizationMembers(HubAPIView):
 
     def get(self, request: Request, org: str) -> Response:
         signed_in(request)
-        namespace = org_or_404(org)
+        namespace = selectors.org_get(name=org)
         if not org_members_visible(user=request.user, org=namespace):
             raise Forbidden(f"Only members of {namespace.name} can see its members.")
-        members = namespace.members.select_related("user").order_by("user__username")
+        members = selectors.org_members(namespace)
         return Response([{"user": m.user.get_username(), "role": m.role} for m in members])
 
 
@@ -98,22 +92,15 @@ class OrganizationMember(HubAPIView):
     def put(self, request: Request, org: str, username: str) -> Response:
         membership = member_set(
             actor=request.user,
-            org=org_or_404(org),
+            org=selectors.org_get(name=org),
             username=username,
             role=str(request.data.get("role") or ""),
         )
         return Response({"user": username, "role": membership.role})
 
     def delete(self, request: Request, org: str, username: str) -> Response:
-        member_remove(actor=request.user, org=org_or_404(org), username=username)
+        member_remove(actor=request.user, org=selectors.org_get(name=org), username=username)
         return Response(status=204)
-
-
-def org_or_404(name: str) -> Namespace:
-    org = Namespace.objects.filter(name=name, kind=Namespace.Kind.ORG).first()
-    if org is None:
-        raise NotFound(f"No organization named {name!r}.")
-    return org
 
 
 def event_json(event: AuditEvent) -> dict:

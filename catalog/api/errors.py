@@ -40,6 +40,14 @@ def set_error_headers(response, code: str, message: str) -> None:
     response["X-Error-Message"] = header_safe(message)
 
 
+def hub_error_response(exc: HubError) -> JsonResponse:
+    """A domain error as plain Django views answer it (downloads, LFS uploads): the same
+    `{"error": ...}` body and headers as the DRF handler's."""
+    response = JsonResponse({"error": exc.message}, status=exc.status)
+    set_error_headers(response, exc.code, exc.message)
+    return response
+
+
 def moved_response(exc: RepoMoved, full_path: str) -> Response | None:
     """307 to the moved model's new name (the Hub's answer after a rename), or None when the
     URL does not carry the old name (a body named it: that is a plain 404)."""

@@ -11,8 +11,8 @@ from catalog.api.evaluation_serializers import (
     EvaluationListQuerySerializer,
     EvaluationSerializer,
 )
+from catalog.api.permissions import signed_in
 from catalog.api.views import HubAPIView
-from catalog.errors import Unauthorized
 from catalog.evaluation.jobs import evaluation_submit
 from catalog.evaluation.selectors import evaluation_get, evaluations_listed
 from catalog.finetune.selectors import dataset_get
@@ -22,11 +22,6 @@ from catalog.selectors import sight_of
 LIST_MAX = 100
 
 
-def require_user(request: Request) -> None:
-    if not request.user.is_authenticated:
-        raise Unauthorized("Sign in or send `Authorization: Bearer <token>` to do this.")
-
-
 def rendered(request: Request, evaluations: Evaluation | list[Evaluation], **kwargs) -> dict:
     context = {"sight": sight_of(request.user)}
     return EvaluationSerializer(evaluations, context=context, **kwargs).data
@@ -34,7 +29,7 @@ def rendered(request: Request, evaluations: Evaluation | list[Evaluation], **kwa
 
 class EvaluationListCreate(HubAPIView):
     def get(self, request: Request) -> Response:
-        require_user(request)
+        signed_in(request)
         query = EvaluationListQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         owner, name = query.validated_data["model"].split("/")
@@ -45,7 +40,7 @@ class EvaluationListCreate(HubAPIView):
         return Response(rendered(request, rows, many=True))
 
     def post(self, request: Request) -> Response:
-        require_user(request)
+        signed_in(request)
         data = EvaluationCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         owner, name = data.validated_data["model"].split("/")
@@ -58,7 +53,7 @@ class EvaluationListCreate(HubAPIView):
 
 class EvaluationDetail(HubAPIView):
     def get(self, request: Request, evaluation_id: str) -> Response:
-        require_user(request)
+        signed_in(request)
         return Response(
             rendered(request, evaluation_get(user=request.user, evaluation_id=evaluation_id))
         )

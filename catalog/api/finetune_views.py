@@ -7,12 +7,13 @@ from rest_framework.response import Response
 
 from catalog import selectors
 from catalog.api.pagination import link_header
+from catalog.api.permissions import signed_in
 from catalog.api.serializers import iso, version_ref
 from catalog.api.views import HubAPIView
-from catalog.errors import InvalidInput, Unauthorized
+from catalog.errors import InvalidInput
 from catalog.finetune.jobs import finetune_cancel, finetune_submit
 from catalog.finetune.listing import job_duration, job_filters, jobs_page
-from catalog.finetune.selectors import dataset_get, dataset_id_parse, job_get
+from catalog.finetune.selectors import dataset_get, dataset_id_parse, job_get, job_progress
 from catalog.models import Dataset, FineTuneJob
 from catalog.services.datasets import dataset_columns_param, dataset_create
 from catalog.staging import staged_from_uploads
@@ -46,6 +47,10 @@ def job_json(job: FineTuneJob, *, brief: bool = False) -> dict:
         "epoch": job.epoch,
         "epochs": job.epochs,
         "history": job.history,
+        # Phases in order with their own progress, the weighted overall fraction, the ETA;
+        # "phases" is what the worker recorded (names, ISO start and end, counts).
+        "progress": job_progress(job).to_dict(),
+        "phases": job.phases,
         "metrics": job.metrics,
         "error": job.error or None,
         "log": job.log,
@@ -58,13 +63,8 @@ def job_json(job: FineTuneJob, *, brief: bool = False) -> dict:
         "durationSeconds": round(duration.total_seconds(), 1) if duration else None,
     }
     if brief:
-        del body["log"], body["history"]
+        del body["log"], body["history"], body["phases"]
     return body
-
-
-def require_user(request: Request) -> None:
-    if not request.user.is_authenticated:
-        raise Unauthorized("Sign in or send `Authorization: Bearer <token>` to do this.")
 
 
 class DatasetCreate(HubAPIView):
@@ -91,7 +91,7 @@ class DatasetCreate(HubAPIView):
 
 class DatasetDetail(HubAPIView):
     def get(self, request: Request, dataset_id: int) -> Response:
-        require_user(request)
+        signed_in(request)
         return Response(dataset_json(dataset_get(user=request.user, dataset_id=dataset_id)))
 
 
@@ -99,7 +99,7 @@ class FineTuneListCreate(HubAPIView):
     def get(self, request: Request) -> Response:
         """The caller's jobs, newest first: `status`, `strategy`, `q` filters, `limit`, and the
         next page's keyset cursor in `Link` (as `GET /api/models`)."""
-        require_user(request)
+        signed_in(request)
         page = jobs_page(user=request.user, filters=job_filters(request.query_params))
         headers = {"X-Total-Count": str(page.total)}
         if page.next_cursor:
@@ -149,7 +149,7 @@ class FineTuneListCreate(HubAPIView):
 
 class FineTuneDetail(HubAPIView):
     def get(self, request: Request, job_id: str) -> Response:
-        require_user(request)
+        signed_in(request)
         return Response(job_json(job_get(user=request.user, job_id=job_id)))
 
 

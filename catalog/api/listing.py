@@ -12,15 +12,14 @@ one, their file names in one; config and parameter counts come from `version.met
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from catalog.ancestry import Ancestry, ancestry_for
 from catalog.api.serializers import card_data, model_summary
 from catalog.errors import InvalidInput
-from catalog.models import Model, Version, VersionFile
-from catalog.selectors import AnyUser
+from catalog.models import Model, Version
+from catalog.selectors import AnyUser, version_file_paths, versions_by_revision
 
 # The client's ExpandModelProperty_T (huggingface_hub 2.4): what `expand` may name.
 EXPANDABLE = (
@@ -98,8 +97,9 @@ def list_fields(params: Mapping) -> ListFields:
 def models_listed(models: list[Model], *, user: AnyUser, fields: ListFields) -> list[dict]:
     """The page for this viewer; `models` carry `latest_sha` (`selectors.models_search`)."""
     ancestry = ancestry_for(user=user, models=models)
-    versions = _latest_versions(models) if any(map(fields.wants, FROM_VERSION)) else {}
-    paths = _file_names(versions.values()) if fields.wants("siblings") else {}
+    shas = [model.latest_sha for model in models if model.latest_sha]
+    versions = versions_by_revision(shas) if any(map(fields.wants, FROM_VERSION)) else {}
+    paths = version_file_paths(v.pk for v in versions.values()) if fields.wants("siblings") else {}
     rows = []
     for model in models:
         version = versions.get(model.latest_sha or "")
@@ -165,23 +165,6 @@ def _safetensors(metadata: dict) -> dict | None:
     if metadata.get("parameter_source") != "safetensors" or not isinstance(total, int):
         return None
     return {"parameters": metadata.get("dtypes") or {}, "total": total}
-
-
-def _latest_versions(models: list[Model]) -> dict[str, Version]:
-    shas = [model.latest_sha for model in models if model.latest_sha]
-    rows = Version.objects.filter(revision__in=shas).only(
-        "id", "revision", "metadata", "total_size"
-    )
-    return {version.revision: version for version in rows.order_by()}
-
-
-def _file_names(versions: Iterable[Version]) -> dict[int, list[str]]:
-    ids = [version.pk for version in versions]
-    names: dict[int, list[str]] = defaultdict(list)
-    rows = VersionFile.objects.filter(version_id__in=ids).order_by("version_id", "path")
-    for version_id, path in rows.values_list("version_id", "path"):
-        names[version_id].append(path)
-    return names
 
 
 def _expand_values(params: Mapping) -> list[str]:

@@ -187,6 +187,23 @@ DATASET = inline_serializer(
         "createdAt": s.DateTimeField(),
     },
 )
+
+
+class JobPhaseSerializer(s.Serializer):
+    name = s.CharField(help_text="queued, preparing, features, training, evaluating, ...")
+    label = s.CharField()
+    state = s.CharField(help_text="done, current, pending, skipped or stopped")
+    detail = s.CharField(help_text='e.g. "fit 2 of 6, epoch 3/10" or "120/200"')
+    fraction = s.FloatField()
+
+
+class JobProgressSerializer(s.Serializer):
+    phase = s.CharField(allow_null=True, help_text="The current phase; null once it ended.")
+    overall = s.FloatField(help_text="0 to 1, phases weighted by their measured cost.")
+    etaSeconds = s.FloatField(allow_null=True, help_text="Once the first epoch is done.")
+    phases = JobPhaseSerializer(many=True)
+
+
 JOB = inline_serializer(
     "FineTuneJob",
     {
@@ -202,6 +219,8 @@ JOB = inline_serializer(
         "epoch": s.IntegerField(),
         "epochs": s.IntegerField(),
         "history": s.ListField(child=s.DictField()),
+        "progress": JobProgressSerializer(),
+        "phases": s.ListField(child=s.DictField()),
         "metrics": s.DictField(),
         "error": s.CharField(allow_null=True),
         "log": s.CharField(),
@@ -324,6 +343,7 @@ class FineTuneJobBriefSerializer(s.Serializer):
     test_dataset = s.IntegerField(allow_null=True)
     epoch = s.IntegerField()
     epochs = s.IntegerField()
+    progress = JobProgressSerializer()
     metrics = s.DictField()
     error = s.CharField(allow_null=True)
     result = VersionRefSerializer(allow_null=True)

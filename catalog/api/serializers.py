@@ -12,7 +12,7 @@ from catalog.api.evaluation_serializers import EvalResultsSerializer
 from catalog.gitobjects import lfs_pointer
 from catalog.lineage import version_bases, version_tree
 from catalog.models import Model, Version
-from catalog.selectors import AnyUser, Sight, sight_of, version_lineage
+from catalog.selectors import AnyUser, Sight, model_alias_numbers, sight_of, version_lineage
 from catalog.services.gitmeta import version_files_git
 from catalog.vocab import LICENSES, SOURCE_DOMAINS, TASKS
 
@@ -138,7 +138,7 @@ def model_detail(
         usedStorage=version.total_size if version else 0,
         card=ancestry.text(model.card),
         version=version_brief(version, ancestry=ancestry) if version else None,
-        aliases=dict(model.aliases.order_by("name").values_list("name", "version__number")),
+        aliases=model_alias_numbers(model),
         parent=version_ref(version.parent, ancestry) if version and version.parent_id else None,
         lineage=[version_ref(v, ancestry) if v else hidden_ref() for v in lineage],
         metadata=ancestry.metadata(version.metadata) if version else {},

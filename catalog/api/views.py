@@ -11,17 +11,17 @@ from rest_framework.views import APIView
 
 from catalog import selectors
 from catalog.api import serializers as out
+from catalog.api.authentication import INVALID_CREDENTIALS
 from catalog.api.caching import immutable_etag_response, is_pinned
 from catalog.api.listing import list_fields, models_listed
 from catalog.api.pagination import link_header
 from catalog.api.parsers import RepoMultiPartParser, form_fields
-from catalog.api.permissions import WriteNeedsWriteToken
+from catalog.api.permissions import WriteNeedsWriteToken, signed_in
 from catalog.api.schema import JsonObjectSerializer
-from catalog.errors import Forbidden, InvalidInput, TooManyRequests, Unauthorized
+from catalog.errors import Forbidden, InvalidInput, NotFound, TooManyRequests
 from catalog.info_cache import info_slot
-from catalog.models import Namespace
 from catalog.permissions import model_can_admin, model_can_write
-from catalog.ratelimit import upload_allowed
+from catalog.ratelimit import UPLOADS_LIMITED, upload_allowed
 from catalog.search import get_backend
 from catalog.search.params import search_query
 from catalog.selectors import Sight
@@ -88,9 +88,10 @@ class ModelListCreate(HubAPIView):
         fields.pop("organization", None)
         namespace = None
         if owner:
-            namespace = Namespace.objects.filter(name=owner).first()
-            if namespace is None:
-                raise InvalidInput(f"Namespace {owner!r} does not exist.")
+            try:
+                namespace = selectors.namespace_get(name=owner)
+            except NotFound as exc:  # a field of the body, not the URL: a 400
+                raise InvalidInput(exc.message) from exc
         model = model_create(user=request.user, name=name, namespace=namespace, **fields)
         body = out.model_detail(model, None, user=request.user)
         body["url"] = request.build_absolute_uri(f"/{model.full_name}")
@@ -172,7 +173,7 @@ class VersionListCreate(HubAPIView):
     def post(self, request: Request, owner: str, name: str) -> Response:
         model = writable_model(request, owner, name)
         if not upload_allowed(request):
-            raise TooManyRequests("Too many uploads; wait a while and try again.")
+            raise TooManyRequests(UPLOADS_LIMITED)
         form = form_fields(request)
         mode = form.get("mode", "add")
         if mode not in {"add", "replace"}:
@@ -208,7 +209,7 @@ class AliasDetail(HubAPIView):
 class WhoAmI(HubAPIView):
     def get(self, request: Request) -> Response:
         if not request.user.is_authenticated:
-            return Response({"error": "Invalid credentials in Authorization header"}, status=401)
+            return Response({"error": INVALID_CREDENTIALS}, status=401)
         token = request.auth if hasattr(request.auth, "scope") else None
         return Response(
             {
@@ -230,8 +231,7 @@ class WhoAmI(HubAPIView):
 
 def admin_model(request: Request, owner: str, name: str):
     model = selectors.model_get(user=request.user, owner=owner, name=name)
-    if not request.user.is_authenticated:
-        raise Unauthorized("Sign in or send `Authorization: Bearer <token>` to do this.")
+    signed_in(request)
     if not model_can_admin(user=request.user, model=model):
         raise Forbidden(f"Only admins of {model.namespace.name} can do this.")
     return model

@@ -19,10 +19,10 @@ from catalog.evaluation.targets import (
     evaluation_rights_check,
     evaluation_target,
 )
+from catalog.evaluation.tasks import evaluation_run
 from catalog.models import Dataset, Evaluation, Version
 from catalog.services.audit import audit
 from catalog.services.quotas import usage_jobs
-from catalog.tasks import evaluation_run
 
 logger = logging.getLogger(__name__)
 ACTIVE = (Evaluation.Status.QUEUED, Evaluation.Status.RUNNING)

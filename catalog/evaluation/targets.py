@@ -3,7 +3,6 @@ sentence-transformers, two small JSON files). No torch: pages and the API refuse
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -11,9 +10,10 @@ from django.core.cache import cache
 from adapters.inference.evaluable import Classifier, NotEvaluable, classifier_of, label_mapping
 from catalog.blobs import blob_open
 from catalog.errors import Forbidden, InvalidInput
+from catalog.inspect.config_json import json_read
 from catalog.models import Dataset, Version
 from catalog.permissions import model_can_read
-from catalog.services.formats import MAX_JSON_BYTES, version_format_dict
+from catalog.services.formats import version_format_dict
 
 DATASET_KINDS = {"text": "text", "image": "images"}
 UPLOAD_HINTS = {
@@ -115,10 +115,7 @@ def _read_json(blobs: dict[str, str], path: str) -> object:
     if path not in blobs:
         raise KeyError(path)
     with blob_open(blobs[path]) as handle:
-        data = handle.read(MAX_JSON_BYTES + 1)
-    if len(data) > MAX_JSON_BYTES:
-        raise ValueError(f"{path} is larger than {MAX_JSON_BYTES // 1024} KiB")
-    try:
-        return json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"{path} is not valid JSON") from exc
+        try:
+            return json_read(handle)
+        except ValueError as exc:
+            raise ValueError(f"{path} is {exc}") from None

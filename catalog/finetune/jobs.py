@@ -12,12 +12,14 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerError
 
-from adapters.base import HyperParams
 from adapters.evaluation.testset import extra_labels_refusal
 from catalog.errors import Conflict, Forbidden, InvalidInput, NotFound
+from catalog.finetune.job_rules import log_line, params_validate
 from catalog.finetune.options import finetune_options
 from catalog.finetune.rights import finetune_rights_check
+from catalog.finetune.tasks import finetune_run
 from catalog.models import Dataset, FineTuneJob, Model, Version
 from catalog.naming import name_validate
 from catalog.permissions import model_can_write
@@ -110,30 +112,17 @@ def finetune_queue(strategy: str) -> str | None:
 
 
 def finetune_enqueue(job: FineTuneJob) -> None:
-    from catalog.tasks import finetune_run
-
     queue = finetune_queue(str(job.params.get("strategy", "")))
     finetune_run.apply_async(args=[str(job.pk)], **({"queue": queue} if queue else {}))
 
 
 def _enqueue(job: FineTuneJob) -> None:
-    from kombu.exceptions import OperationalError as BrokerError
-
     try:
         finetune_enqueue(job)
     except (BrokerError, OSError) as exc:
         # The job row is committed and stays queued: the sweeper sends it once the broker
         # is back (catalog.services.sweeper). The user gets their 202, not a 500.
         logger.error("could not enqueue fine-tune job %s (left for the sweeper): %s", job.pk, exc)
-
-
-def params_validate(adapter, params: dict) -> HyperParams:
-    try:
-        hyper = HyperParams.from_dict(params or {}, defaults=adapter.default_params())
-        hyper.validate()
-    except (TypeError, ValueError) as exc:
-        raise InvalidInput(f"Invalid hyper-parameters: {exc}.") from exc
-    return hyper
 
 
 def finetune_cancel(*, user: AbstractBaseUser, job: FineTuneJob) -> FineTuneJob:
@@ -146,7 +135,7 @@ def finetune_cancel(*, user: AbstractBaseUser, job: FineTuneJob) -> FineTuneJob:
         if job.status == FineTuneJob.Status.QUEUED:
             job.status = FineTuneJob.Status.CANCELLED
             job.finished_at = timezone.now()
-            job.log += "Cancelled before it started.\n"
+            job.log += log_line("Cancelled before it started.")
         job.cancel_requested = True
         job.save()
     return job

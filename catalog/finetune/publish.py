@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from catalog.blobs import StagedFile, blob_exists, stage_local_file
 from catalog.finetune.rights import finetune_job_rights_check
+from catalog.inspect.config_json import MAX_JSON_BYTES
 from catalog.models import FineTuneJob, Model, Version
-from catalog.services.formats import MAX_JSON_BYTES
 from catalog.services.models import model_create
 from catalog.services.namespaces import namespace_for_user
 from catalog.services.versions import version_publish

@@ -18,10 +18,11 @@ from django.db.models import F, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 
-from adapters.base import Cancelled, DatasetError, EpochProgress, TrainRequest
+from adapters.base import Cancelled, DatasetError, EpochProgress, PhaseProgress, TrainRequest
 from catalog.blobs import stage_local_file
 from catalog.errors import Forbidden
-from catalog.finetune.jobs import params_validate
+from catalog.finetune.job_rules import log_line, params_validate
+from catalog.finetune.progress import phases_advance
 from catalog.finetune.publish import base_repo_for_files, finetune_publish
 from catalog.finetune.rights import finetune_job_rights_check
 from catalog.finetune.workspace import blob_to_path, version_materialize
@@ -80,9 +81,15 @@ def _claim(job_id: str) -> FineTuneJob | None:
         )
         job.started_at = job.started_at or now
         job.epoch, job.history = 0, []
-        job.log += (
-            "Worker restarted the job after the previous worker stopped.\n" if restart else ""
-        ) + f"Attempt {job.attempts} started.\n"
+        # The wait in the queue, then preparing: a restart starts the phases over.
+        job.phases = phases_advance(
+            [{"name": "queued", "started": job.created_at.isoformat(), "ended": None}],
+            "preparing",
+            at=now.isoformat(),
+        )
+        if restart:
+            job.log += log_line("Worker restarted the job after the previous worker stopped.")
+        job.log += log_line(f"Attempt {job.attempts} started.")
         job.save()
     return job
 
@@ -124,7 +131,9 @@ def _train_and_publish(job: FineTuneJob) -> None:
             on_progress=reporter.progress,
             is_cancelled=reporter.is_cancelled,
             log=reporter.log,
+            on_phase=reporter.phase,
         )
+        reporter.phase(PhaseProgress("publishing"))
         reporter.log(f"Training finished in {time.monotonic() - started:.1f} s; publishing.")
         staged = [stage_local_file(name, output / name) for name in sorted(result.files)]
         version = finetune_publish(
@@ -159,17 +168,24 @@ class JobReporter:
         self._written_at = 0.0
         self._checked_at = 0.0
         self._cancelled = False
+        self._phase = ""
 
     def progress(self, update: EpochProgress) -> None:
         """Every epoch of every run moves the counter; the first run's epochs (measured on
         held-out examples) are the learning curve. Epochs of the other runs are written at
-        most every PROGRESS_SECONDS: head-only folds finish hundreds a second."""
+        most every PROGRESS_SECONDS, and the last of each fit always: head-only folds finish
+        hundreds a second."""
         now = time.monotonic()
-        final = update.epoch == update.epochs
-        if not update.curve and not final and now - self._written_at < self.PROGRESS_SECONDS:
+        fit_done = update.fit_epoch == update.per_fit
+        if not update.curve and not fit_done and now - self._written_at < self.PROGRESS_SECONDS:
             return
         self._written_at = now
         job = FineTuneJob.objects.get(pk=self.job_id)
+        job.phases = phases_advance(
+            job.phases, "training", at=timezone.now().isoformat(),
+            done=update.epoch, total=update.epochs, fit=update.fit, fits=update.fits,
+            fit_epoch=update.fit_epoch, per_fit=update.per_fit,
+        )  # fmt: skip
         if update.curve:
             job.history = [*job.history, {
                 "epoch": update.epoch,
@@ -178,11 +194,28 @@ class JobReporter:
                 "val_accuracy": round(update.val_accuracy, 5),
             }]  # fmt: skip
         job.epoch, job.epochs, job.heartbeat_at = update.epoch, update.epochs, timezone.now()
-        job.save(update_fields=["history", "epoch", "epochs", "heartbeat_at"])
+        job.save(update_fields=["history", "epoch", "epochs", "phases", "heartbeat_at"])
+
+    def phase(self, update: PhaseProgress) -> None:
+        """A new phase is written at once; its n of N at most every PROGRESS_SECONDS, and
+        the last one always."""
+        now = time.monotonic()
+        new = update.phase != self._phase
+        final = bool(update.total) and update.done >= update.total
+        if not new and not final and now - self._written_at < self.PROGRESS_SECONDS:
+            return
+        self._phase, self._written_at = update.phase, now
+        counts = {"done": update.done, "total": update.total} if update.total else {}
+        job = FineTuneJob.objects.get(pk=self.job_id)
+        job.phases = phases_advance(
+            job.phases, update.phase, at=timezone.now().isoformat(), **counts
+        )
+        job.heartbeat_at = timezone.now()
+        job.save(update_fields=["phases", "heartbeat_at"])
 
     def log(self, line: str) -> None:
         FineTuneJob.objects.filter(pk=self.job_id).update(
-            log=Concat(F("log"), Value(f"{line.rstrip()}\n")), heartbeat_at=timezone.now()
+            log=Concat(F("log"), Value(log_line(line))), heartbeat_at=timezone.now()
         )
 
     def is_cancelled(self) -> bool:
@@ -201,5 +234,5 @@ def _finish(job_id, status: str, *, error: str = "", log: str = "") -> None:
         if job.result_version_id:
             return  # published before the error: the job succeeded
         job.status, job.error, job.finished_at = status, error, timezone.now()
-        job.log += f"{log or error}\n"
+        job.log += log_line(log or error)
         job.save()

@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 import uuid
 
+from django.utils import timezone
+
 from catalog.errors import NotFound
+from catalog.finetune.progress import ProgressView, progress_view
 from catalog.models import Dataset, FineTuneJob
 from catalog.selectors import AnyUser
 
@@ -57,4 +60,37 @@ def jobs_for_base(*, user: AnyUser, model) -> list[FineTuneJob]:
         FineTuneJob.objects.filter(owner_id=user.pk, base_version__model=model).select_related(
             "result_version__model__namespace"
         )[:10]
+    )
+
+
+def job_queue_position(job: FineTuneJob) -> int | None:
+    """1 for the next job a worker takes (the queue is first come, first served)."""
+    if job.status != FineTuneJob.Status.QUEUED:
+        return None
+    ahead = FineTuneJob.objects.filter(
+        status=FineTuneJob.Status.QUEUED, created_at__lt=job.created_at
+    ).count()
+    return ahead + 1
+
+
+def job_progress(job: FineTuneJob) -> ProgressView:
+    params = job.params or {}
+    # Head-only reads cached body outputs (text) and the image adapter always computes them
+    # (its baseline needs them): the phases where "computing features" runs.
+    features = job.adapter == "image-classification" or (
+        params.get("strategy", "head-only") == "head-only" and params.get("cache_features", True)
+    )
+    steps = job.phases or []
+    if not steps and job.status == FineTuneJob.Status.RUNNING and job.epochs:
+        # A job that started before phases were recorded: its epoch counter is all we know.
+        at = (job.started_at or job.created_at).isoformat()
+        steps = [{"name": "training", "started": at, "done": job.epoch, "total": job.epochs}]
+    return progress_view(
+        status=job.status,
+        steps=steps,
+        strategy=params.get("strategy", "head-only"),
+        features_expected=features,
+        now=timezone.now(),
+        queue_position=job_queue_position(job),
+        finished=job.finished_at,
     )

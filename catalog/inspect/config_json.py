@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from catalog.inspect.errors import InspectionError
 
-MAX_CONFIG_BYTES = 16 * 1024 * 1024
+# The one limit for every small JSON file of a repository the hub parses (config.json, the
+# weight index, tokenizer and adapter configs): large models' index files need megabytes.
+MAX_JSON_BYTES = 16 * 1024 * 1024
 _SCALAR_KEYS = (
     "model_type",
     "task",
@@ -30,13 +32,24 @@ _MAX_STR = 200
 _MAX_LIST = 20
 
 
-def load_config(path: Path) -> dict[str, Any]:
-    if path.stat().st_size > MAX_CONFIG_BYTES:
-        raise InspectionError(f"config.json is larger than {MAX_CONFIG_BYTES} bytes")
+def json_read(handle: IO[bytes]) -> object:
+    """The one reader of a repository's small JSON files (local or from the blob store):
+    at most MAX_JSON_BYTES, UTF-8 with or without a BOM. Raises ValueError."""
+    data = handle.read(MAX_JSON_BYTES + 1)
+    if len(data) > MAX_JSON_BYTES:
+        raise ValueError(f"larger than {MAX_JSON_BYTES // 1024**2} MiB, not read")
     try:
-        data = json.loads(path.read_bytes().decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise InspectionError(f"config.json is not valid JSON ({exc})") from None
+        return json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"not valid JSON ({exc})") from None
+
+
+def load_config(path: Path) -> dict[str, Any]:
+    try:
+        with open(path, "rb") as handle:
+            data = json_read(handle)
+    except ValueError as exc:
+        raise InspectionError(f"config.json is {exc}") from None
     if not isinstance(data, dict):
         raise InspectionError("config.json must contain a JSON object")
     return data

@@ -1,41 +1,11 @@
-"""Search: one interface (base.py), two backends chosen by HUB_SEARCH_BACKEND."""
+"""Search: one interface (base.py), two backends chosen by HUB_SEARCH_BACKEND (backend.py);
+the index follows writes through `search_models_changed` (indexing.py) and search's own
+task (tasks.py). Nothing here imports the services or catalog.tasks: the catalog depends on
+search, never the reverse."""
 
 from __future__ import annotations
 
-from functools import cache
+from catalog.search.backend import get_backend
+from catalog.search.indexing import search_models_changed
 
-from django.conf import settings
-from django.utils.module_loading import import_string
-
-from catalog.search.base import SearchBackend
-
-BACKENDS = {
-    "database": "catalog.search.database.DatabaseBackend",
-    "opensearch": "catalog.search.elastic.ElasticBackend",
-    "elasticsearch": "catalog.search.elastic.ElasticBackend",
-}
-
-
-@cache
-def _backend(name: str) -> SearchBackend:
-    return import_string(BACKENDS[name])()
-
-
-def get_backend() -> SearchBackend:
-    return _backend(settings.HUB_SEARCH_BACKEND)
-
-
-def search_models_changed(model_ids: list[int]) -> None:
-    """Call inside the write's transaction: the index follows once it commits."""
-    from django.db import transaction
-
-    if settings.HUB_SEARCH_BACKEND == "database":
-        return  # triggers already updated the text index in the same transaction
-    ids = sorted(set(model_ids))
-    transaction.on_commit(lambda: _schedule(ids))
-
-
-def _schedule(ids: list[int]) -> None:
-    from catalog.tasks import search_index_models
-
-    search_index_models.delay(ids)
+__all__ = ["get_backend", "search_models_changed"]

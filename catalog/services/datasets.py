@@ -72,6 +72,12 @@ def dataset_create(
     return _dataset_keep(owner, staged, summary.to_dict() | {"adapter": adapter_key})
 
 
+def dataset_discard(*, dataset: Dataset) -> None:
+    """Forget a dataset nothing uses (a test set whose job was refused); its blob stays for
+    blob GC, which frees it once no row points at it."""
+    dataset.delete()
+
+
 def dataset_columns_param(text: object, label: object) -> tuple[str, str] | None:
     """(text, label) columns from a form or API call: both named, or neither (detect)."""
     text, label = str(text or "").strip(), str(label or "").strip()

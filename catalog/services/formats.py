@@ -8,7 +8,6 @@ format fills what the model does not have yet."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -16,12 +15,12 @@ from django.contrib.auth.models import AnonymousUser
 
 from adapters.formats import ModelFormat, model_format
 from catalog.blobs import StagedFile, blob_open
+from catalog.inspect.config_json import json_read
 from catalog.models import Model, Version
 from catalog.selectors import models_visible_to, version_latest
 from catalog.services.cards import CARD_PATH, card_model_fields, card_read
 from catalog.vocab import TASKS
 
-MAX_JSON_BYTES = 1024 * 1024
 RELATIONS = ("finetune", "adapter", "quantized", "merge")
 
 
@@ -54,18 +53,8 @@ def _files_format(*, local: dict[str, str], blobs: dict[str, str]) -> ModelForma
     """``blobs`` maps every path to its sha256; ``local`` the ones still on local disk."""
 
     def read_json(path: str) -> object:
-        if path in local:
-            with open(local[path], "rb") as handle:
-                data = handle.read(MAX_JSON_BYTES + 1)
-        else:
-            with blob_open(blobs[path]) as handle:
-                data = handle.read(MAX_JSON_BYTES + 1)
-        if len(data) > MAX_JSON_BYTES:
-            raise ValueError(f"larger than {MAX_JSON_BYTES // 1024} KiB, not read")
-        try:
-            return json.loads(data.decode("utf-8-sig"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise ValueError(f"not valid JSON ({exc})") from None
+        with open(local[path], "rb") if path in local else blob_open(blobs[path]) as handle:
+            return json_read(handle)
 
     return model_format(blobs.keys(), read_json)
 

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
 
 from catalog.blobs import StagedFile, stage_local_file
 from catalog.errors import Forbidden, InvalidInput
@@ -23,7 +22,7 @@ from catalog.models import Model, Namespace, Version
 from catalog.permissions import model_can_write
 from catalog.services.cards import card_model_fields, card_read
 from catalog.services.lfs import StagedBlob
-from catalog.services.models import model_create, model_update
+from catalog.services.models import model_create, model_delete, model_update
 from catalog.services.versions import OnHead, version_publish
 
 logger = logging.getLogger(__name__)
@@ -84,14 +83,13 @@ def model_import(
         staged, skipped = _stage(snapshot)
         try:
             fields = _model_fields(info, staged)
-            with transaction.atomic():
-                created = model is None
-                if model is None:
-                    model = model_create(
-                        user=actor, name=name, namespace=namespace, private=private, **fields
-                    )
-                else:
-                    model_update(model=model, actor=actor, **fields)
+            # No transaction around the publish: it stores blobs before its own short one.
+            created = model is None
+            if created:
+                model = model_create(
+                    user=actor, name=name, namespace=namespace, private=private, **fields
+                )
+            try:
                 version = version_publish(
                     model=model,
                     files=staged,
@@ -101,6 +99,12 @@ def model_import(
                     on_head=OnHead.REPLACE,  # the local history stays one chain
                     metadata={"source": source},
                 )
+            except Exception:
+                if created:  # leave nothing half-made: no empty model named after the import
+                    model_delete(actor=actor, model=model)
+                raise
+            if not created:  # only once the version exists, so a failed import changes nothing
+                model_update(model=model, actor=actor, **fields)
         finally:
             for file in staged:
                 file.upload.close()

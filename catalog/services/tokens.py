@@ -9,7 +9,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 
 from catalog.errors import InvalidInput, NotFound
-from catalog.models import ApiToken
+from catalog.models import ApiToken, Namespace
 from catalog.services.audit import audit
 
 TOKEN_PREFIX = "hub_"
@@ -37,8 +37,6 @@ def token_create(
 
 
 def _own_namespace(user):
-    from catalog.models import Namespace
-
     return Namespace.objects.filter(user=user).first()
 
 

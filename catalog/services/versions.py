@@ -2,7 +2,9 @@
 
 Blobs are written before the transaction (they are content-addressed, so a retry or a
 concurrent publish of the same bytes is harmless); the version and its file rows appear in
-one transaction, so a reader sees all of a version or none of it."""
+one transaction, so a reader sees all of a version or none of it. Everything that reads or
+writes storage happens before that transaction, so no row lock is ever held while bytes move:
+`version_publish` refuses to run inside a caller's transaction (its own is durable)."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from adapters.formats import ModelFormat
+from adapters.registry import adapter_choices
 from catalog import inspect, scanning
 from catalog.blobs import StagedFile, blobs_store
 from catalog.errors import Conflict, InvalidInput, PreconditionFailed
@@ -70,7 +73,8 @@ def version_publish(
     stays a chain. With `parent_commit`, only a head with that revision is accepted (412).
     `parent` records lineage for OnHead.NONE, unless an upload names a base model on this hub.
     The detected format goes to metadata["format"]; the card and the format fill the model's
-    fields. Raises InvalidInput for bad files."""
+    fields. Raises InvalidInput for bad files, PublishInTransaction inside transaction.atomic()."""
+    _outside_transaction_check()
     if parent is not None and on_head is not OnHead.NONE:
         raise ValueError("parent is implied by on_head")
     _files_validate(files, delete_paths=delete_paths)
@@ -100,7 +104,7 @@ def version_publish(
     blobs_store(files)
     for _attempt in range(PUBLISH_ATTEMPTS):
         try:
-            with transaction.atomic():
+            with transaction.atomic(durable=True):
                 return _version_insert_once(model, publish, head=head, request=request)
         except (_HeadMoved, IntegrityError):
             # Another publisher committed first: prepare again on the head it made (the new
@@ -109,6 +113,24 @@ def version_publish(
             inherited = _head_files(head) if on_head is OnHead.ADD else {}
             publish = _prepare(model, request, inherited, head, fields, metadata or {}, stored=True)
     raise Conflict("This model is receiving too many versions at once; try again in a moment.")
+
+
+class PublishInTransaction(RuntimeError):
+    """A programming error: the caller holds a transaction (and maybe row locks) open."""
+
+
+def _outside_transaction_check() -> None:
+    """Refuse before any storage I/O when a caller's atomic() is open: its locks would be held
+    while blobs are written, and its rollback could not undo them. Django's durable atomic
+    raises when nested, and lets a TestCase's own wrapping transaction pass."""
+    try:
+        with transaction.atomic(durable=True):
+            pass
+    except RuntimeError as exc:
+        raise PublishInTransaction(
+            "version_publish stores blobs before its own transaction and must not run inside "
+            "transaction.atomic(): call it after the caller's transaction has committed."
+        ) from exc
 
 
 class _HeadMoved(Exception):
@@ -135,6 +157,7 @@ class _Publish:
     fmt: ModelFormat
     card: tuple[dict, str] | None
     base: BaseLink | None
+    finetunable: bool  # kept on the model for the search facet
 
 
 def _prepare(
@@ -163,7 +186,8 @@ def _prepare(
     if base is not None:
         derived.update(base_model=base.name, base_model_relation=base.relation)
     fields = {**fields, "parent": base.version if base else lineage}
-    return _Publish(manifest, fields, {**derived, **metadata}, fmt, card, base)
+    finetunable = bool(adapter_choices(derived["format"]))  # from the format, no storage read
+    return _Publish(manifest, fields, {**derived, **metadata}, fmt, card, base, finetunable)
 
 
 def _files_validate(files: Sequence[StagedFile], *, delete_paths: Sequence[str]) -> None:
@@ -255,7 +279,7 @@ def _version_insert_once(
     if model_fields:
         model_update(model=model, actor=fields["author"], **model_fields)
     Model.objects.filter(pk=model.pk).update(
-        updated_at=timezone.now(), finetunable=finetunable(version)
+        updated_at=timezone.now(), finetunable=publish.finetunable
     )
     search_models_changed([model.pk])
     audit(
@@ -267,13 +291,6 @@ def _version_insert_once(
         files=len(manifest),
     )
     return version
-
-
-def finetunable(version: Version) -> bool:
-    """Whether an adapter accepts this version (kept on the model for the search facet)."""
-    from catalog.finetune.options import finetune_options
-
-    return bool(finetune_options(version).adapters)
 
 
 def _pk(version: Version | None) -> int | None:

@@ -5,6 +5,7 @@ import re
 from django import template
 from django.utils.safestring import mark_safe
 
+from catalog.finetune.charts import training_chart_svg
 from catalog.markdown import card_to_html
 from catalog.vocab import LICENSES, SOURCE_DOMAINS, TASKS
 
@@ -78,8 +79,6 @@ def short_sha(value: str) -> str:
 @register.simple_tag
 def job_chart(history: list[dict]) -> str:
     """An inline SVG of training loss and validation accuracy per epoch."""
-    from catalog.finetune.charts import training_chart_svg
-
     return mark_safe(training_chart_svg(history))
 
 

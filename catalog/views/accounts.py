@@ -1,19 +1,16 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model, login
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from catalog.errors import HubError
 from catalog.forms import SignupForm, TokenCreateForm
-from catalog.naming import namespace_name_validate
-from catalog.services.namespaces import namespace_for_user
+from catalog.services.accounts import user_signup
 from catalog.services.tokens import token_create, token_revoke
 
 
@@ -22,9 +19,9 @@ def signup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            namespace_name_validate(data["username"])
-            validate_password(data["password"])
-            user = _user_create(data)
+            user = user_signup(
+                username=data["username"], email=data.get("email") or "", password=data["password"]
+            )
         except HubError as exc:
             form.add_error("username", exc.message)
         except ValidationError as exc:
@@ -35,23 +32,6 @@ def signup(request: HttpRequest) -> HttpResponse:
     return render(
         request, "registration/signup.html", {"form": form}, status=400 if form.errors else 200
     )
-
-
-def _user_create(data: dict):
-    from catalog.errors import Conflict
-    from catalog.models import Namespace
-
-    users = get_user_model()
-    name = data["username"]
-    if (
-        users.objects.filter(username__iexact=name).exists()
-        or Namespace.objects.filter(name__iexact=name).exists()
-    ):
-        raise Conflict(f"The name {name!r} is taken.")
-    with transaction.atomic():
-        user = users.objects.create_user(name, data.get("email") or "", data["password"])
-        namespace_for_user(user=user)
-    return user
 
 
 @login_required

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from catalog import selectors
 from catalog.card_form import CardEditForm
-from catalog.errors import HubError, NotFound, PreconditionFailed
+from catalog.errors import HubError, PreconditionFailed
 from catalog.models import Model
 from catalog.permissions import model_can_write
 from catalog.ratelimit import client_id, over_limit
@@ -95,10 +95,7 @@ def _moved_on(request, model: Model, form: CardEditForm, context: dict) -> HttpR
 
 
 def _writable_model(request: HttpRequest, owner: str, name: str) -> Model:
-    try:
-        model = selectors.model_get(user=request.user, owner=owner, name=name)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    model = selectors.model_get(user=request.user, owner=owner, name=name)
     if not model_can_write(user=request.user, model=model):
         raise Http404("No such model.")  # as for anything else one may not change
     return model

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_http_methods
 
 from catalog import selectors
-from catalog.api.authentication import bearer_from_header
+from catalog.api.authentication import INVALID_CREDENTIALS, bearer_from_header
 from catalog.api.caching import is_pinned
-from catalog.api.errors import set_error_headers
+from catalog.api.errors import hub_error_response
 from catalog.downloads import file_response
 from catalog.errors import EntryNotFound, HubError, RepoMoved, Unauthorized
 from catalog.ratelimit import client_id
@@ -25,7 +25,7 @@ def request_user(request: HttpRequest):
     token = token_authenticate(raw)
     if token is None:
         # The Hub's wording: the client reports it as a bad token, not as a missing repo.
-        raise Unauthorized("Invalid credentials in Authorization header")
+        raise Unauthorized(INVALID_CREDENTIALS)
     return token.user
 
 
@@ -71,9 +71,3 @@ def download_cache_control(revision: str, *, private: bool) -> str:
     if is_pinned(revision):
         return f"{scope}, max-age=31536000, immutable"
     return f"{scope}, no-cache"
-
-
-def hub_error_response(exc: HubError) -> JsonResponse:
-    response = JsonResponse({"error": exc.message}, status=exc.status)
-    set_error_headers(response, exc.code, exc.message)
-    return response

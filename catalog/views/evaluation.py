@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from catalog import selectors
-from catalog.errors import HubError, NotFound
+from catalog.errors import HubError
 from catalog.evaluation.forms import EvaluateForm
 from catalog.evaluation.jobs import evaluation_submit
 from catalog.evaluation.selectors import datasets_for_evaluation, evaluation_get
@@ -20,7 +20,9 @@ from catalog.staging import staged_from_uploads
 
 @login_required
 def model_evaluate(request: HttpRequest, owner: str, name: str) -> HttpResponse:
-    model, version = _version(request, owner, name)
+    model, version = selectors.model_and_version(
+        user=request.user, owner=owner, name=name, revision=request.GET.get("rev", "main")
+    )
     options = evaluation_options(version)
     context = {"model": model, "version": version, "options": options}
     if options.classifier is None:
@@ -64,23 +66,9 @@ def _dataset(request: HttpRequest, form: EvaluateForm, adapter_key: str):
     return dataset_create(owner=request.user, staged=staged, adapter_key=adapter_key)
 
 
-def _version(request: HttpRequest, owner: str, name: str):
-    revision = request.GET.get("rev", "main")
-    try:
-        model = selectors.model_get(user=request.user, owner=owner, name=name)
-        if revision == "main":
-            return model, selectors.version_latest(model)  # None: the page says why
-        return model, selectors.version_resolve(model=model, revision=revision)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
-
-
 @login_required
 def evaluation_detail(request: HttpRequest, evaluation_id: str) -> HttpResponse:
-    try:
-        evaluation = evaluation_get(user=request.user, evaluation_id=evaluation_id)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    evaluation = evaluation_get(user=request.user, evaluation_id=evaluation_id)
     template = (
         "catalog/_evaluation_panel.html"
         if request.GET.get("panel")

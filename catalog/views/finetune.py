@@ -9,20 +9,22 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from catalog import selectors
-from catalog.errors import HubError, NotFound
+from catalog.errors import HubError
 from catalog.finetune.jobs import finetune_cancel, finetune_submit
 from catalog.finetune.options import finetune_options
 from catalog.finetune.selectors import dataset_get, dataset_id_parse, job_get
 from catalog.forms import DatasetUploadForm, FineTuneForm
 from catalog.permissions import model_can_write
-from catalog.services.datasets import dataset_create
+from catalog.services.datasets import dataset_create, dataset_discard
 from catalog.staging import staged_from_uploads
 from catalog.views.finetune_data import dataset_columns, dataset_upload, review_context
 
 
 @login_required
 def finetune_start(request: HttpRequest, owner: str, name: str) -> HttpResponse:
-    model, version = _base(request, owner, name)
+    model, version = selectors.model_and_version(
+        user=request.user, owner=owner, name=name, revision=request.GET.get("rev", "main")
+    )
     options = finetune_options(version)
     context = {"model": model, "version": version, "options": options}
     if not options.adapters:
@@ -40,24 +42,10 @@ def finetune_start(request: HttpRequest, owner: str, name: str) -> HttpResponse:
     return render(request, "catalog/finetune_start.html", context)
 
 
-def _base(request, owner, name):
-    revision = request.GET.get("rev", "main")
-    try:
-        model = selectors.model_get(user=request.user, owner=owner, name=name)
-        if revision == "main":
-            return model, selectors.version_latest(model)  # None: the page says why
-        return model, selectors.version_resolve(model=model, revision=revision)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
-
-
 def _review(
     request, model, context, dataset_id: int, form: FineTuneForm | None = None, status: int = 200
 ) -> HttpResponse:
-    try:
-        dataset = dataset_get(user=request.user, dataset_id=dataset_id)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    dataset = dataset_get(user=request.user, dataset_id=dataset_id)
     if form is None:
         # Numbers stay blank: the strategy picked on submit supplies its own defaults.
         form = FineTuneForm(
@@ -99,7 +87,7 @@ def _submit(request, model, version, context) -> HttpResponse:
                 )
             except HubError as exc:
                 if test_dataset is not None:  # nothing half-written: no job, no test set
-                    test_dataset.delete()
+                    dataset_discard(dataset=test_dataset)
                 form.add_error(None, exc.message)
             else:
                 return redirect("job-detail", job_id=job.pk)
@@ -120,7 +108,7 @@ def _test_dataset_create(request, form: FineTuneForm):
 
 @login_required
 def job_detail(request: HttpRequest, job_id: str) -> HttpResponse:
-    job = _job_or_404(request, job_id)
+    job = job_get(user=request.user, job_id=job_id)
     template = "catalog/_job_panel.html" if request.GET.get("panel") else "catalog/job_detail.html"
     return render(request, template, {"job": job})
 
@@ -128,7 +116,7 @@ def job_detail(request: HttpRequest, job_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def job_cancel(request: HttpRequest, job_id: str) -> HttpResponse:
-    job = _job_or_404(request, job_id)
+    job = job_get(user=request.user, job_id=job_id)
     try:
         finetune_cancel(user=request.user, job=job)
     except HubError as exc:
@@ -136,10 +124,3 @@ def job_cancel(request: HttpRequest, job_id: str) -> HttpResponse:
     else:
         messages.success(request, "Cancellation requested.")
     return redirect("job-detail", job_id=job.pk)
-
-
-def _job_or_404(request, job_id):
-    try:
-        return job_get(user=request.user, job_id=job_id)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.forms import BoundField, Form
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from adapters.base import STRATEGIES
-from catalog.errors import HubError, NotFound
+from catalog.errors import HubError
 from catalog.finetune.params_help import ParamHelp, params_help
 from catalog.finetune.review import dataset_review
 from catalog.finetune.selectors import dataset_get, dataset_id_parse
@@ -58,10 +58,7 @@ def dataset_upload(request: HttpRequest, context: dict) -> HttpResponse:
 def dataset_columns(request: HttpRequest) -> HttpResponse:
     """The review's "use other columns": the upload read again, as a new dataset."""
     dataset_id = dataset_id_parse(request.POST.get("columns_of", ""))
-    try:
-        dataset = dataset_get(user=request.user, dataset_id=dataset_id or 0)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    dataset = dataset_get(user=request.user, dataset_id=dataset_id or 0)
     try:
         columns = dataset_columns_param(
             request.POST.get("text_column"), request.POST.get("label_column")

@@ -7,6 +7,7 @@ any failure makes it a 503, so a load balancer stops sending traffic here meanwh
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable
 
@@ -15,6 +16,9 @@ from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
+from kombu import Connection
+
+from catalog.blobs import blob_is_local, blob_storage
 
 logger = logging.getLogger(__name__)
 TIMEOUT_S = 2.0
@@ -61,20 +65,14 @@ def check_broker() -> str:
     url = settings.CELERY_BROKER_URL
     if url.startswith("filesystem"):
         return "skipped"  # a folder on this machine: nothing to reach
-    from kombu import Connection
-
     with Connection(url, connect_timeout=TIMEOUT_S) as conn:
         conn.ensure_connection(max_retries=1, interval_start=0, timeout=TIMEOUT_S)
     return url.split(":", 1)[0]
 
 
 def check_storage() -> str:
-    from catalog.blobs import blob_is_local, blob_storage
-
     storage = blob_storage()
     if blob_is_local():
-        import os
-
         location = storage.location
         os.makedirs(location, exist_ok=True)
         if not os.access(location, os.W_OK):

@@ -11,12 +11,11 @@ from django.shortcuts import redirect, render
 
 from catalog import selectors
 from catalog.ancestry import lineage_page_context
-from catalog.errors import HubError, NotFound, RepoMoved
+from catalog.errors import HubError, RepoMoved
 from catalog.evaluation.selectors import evaluation_page_context
 from catalog.finetune.options import finetune_options
 from catalog.finetune.selectors import jobs_for_base
 from catalog.forms import ModelCreateForm, VersionUploadForm
-from catalog.models import Like
 from catalog.permissions import model_can_admin, model_can_write, writable_namespaces
 from catalog.search.params import search_query
 from catalog.search.presenters import facet_groups, highlights, no_result_hints
@@ -92,16 +91,11 @@ def model_detail(
     request: HttpRequest, owner: str, name: str, revision: str = "main"
 ) -> HttpResponse:
     try:
-        model = selectors.model_get(user=request.user, owner=owner, name=name)
-        version = (
-            selectors.version_latest(model)
-            if revision == "main"
-            else selectors.version_resolve(model=model, revision=revision)
+        model, version = selectors.model_and_version(
+            user=request.user, owner=owner, name=name, revision=revision
         )
     except RepoMoved as exc:
         return redirect(exc.location(request.get_full_path()), permanent=False)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
     return render(
         request,
         "catalog/model_detail.html",
@@ -109,15 +103,14 @@ def model_detail(
             "model": model,
             "version": version,
             "revision": revision,
-            "files": version.files.select_related("blob") if version else [],
+            "files": selectors.version_files(version) if version else [],
             **lineage_page_context(user=request.user, model=model, version=version),
             **evaluation_page_context(user=request.user, model=model, version=version),
             "derivatives": selectors.model_derivatives(model=model, user=request.user)[:20],
-            "aliases": model.aliases.select_related("version"),
+            "aliases": selectors.model_aliases(model),
             "can_write": model_can_write(user=request.user, model=model),
             "can_admin": model_can_admin(user=request.user, model=model),
-            "liked": request.user.is_authenticated
-            and Like.objects.filter(user=request.user, model=model).exists(),
+            "liked": selectors.user_likes_model(user=request.user, model=model),
             "finetune": finetune_options(version),
             "my_jobs": jobs_for_base(user=request.user, model=model),
             "snippets": model_snippets(
@@ -150,10 +143,7 @@ def model_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def version_upload(request: HttpRequest, owner: str, name: str) -> HttpResponse:
-    try:
-        model = selectors.model_get(user=request.user, owner=owner, name=name)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    model = selectors.model_get(user=request.user, owner=owner, name=name)
     if not model_can_write(user=request.user, model=model):
         raise Http404("No such model.")
     try:

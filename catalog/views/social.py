@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from catalog import selectors
 from catalog.errors import HubError, NotFound
 from catalog.forms import ForkForm, MemberForm, OrgCreateForm
-from catalog.models import AuditEvent, Like, Namespace
+from catalog.models import Namespace
 from catalog.permissions import (
     model_can_admin,
     namespace_has_role,
@@ -27,23 +27,19 @@ from catalog.views.jobs import profile_jobs_context
 
 
 def profile(request: HttpRequest, owner: str) -> HttpResponse:
-    namespace = Namespace.objects.filter(name=owner).first()
-    if namespace is None:
-        raise Http404(f"No user or organization named {owner}.")
-    models = selectors.models_visible_to(request.user).filter(namespace=namespace)
+    namespace = selectors.namespace_get(name=owner)
     return render(
         request,
         "catalog/profile.html",
         {
             "namespace": namespace,
-            "models": models.order_by("-updated_at", "-pk")[:100],
-            "members": namespace.members.select_related("user").order_by("user__username")
+            "models": selectors.namespace_models(namespace=namespace, user=request.user),
+            "members": selectors.org_members(namespace)
             if namespace.kind == Namespace.Kind.ORG
             and org_members_visible(user=request.user, org=namespace)
             else None,
             "is_admin": namespace_has_role(user=request.user, namespace=namespace, role="admin"),
-            "is_member": request.user.is_authenticated
-            and namespace.members.filter(user=request.user).exists(),
+            "is_member": selectors.namespace_is_member(user=request.user, namespace=namespace),
             "member_form": MemberForm(),
             **profile_jobs_context(request, namespace),  # the Jobs tab, on one's own profile
         },
@@ -68,9 +64,7 @@ def org_new(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def org_members(request: HttpRequest, owner: str) -> HttpResponse:
-    org = Namespace.objects.filter(name=owner, kind=Namespace.Kind.ORG).first()
-    if org is None:
-        raise Http404("No such organization.")
+    org = selectors.org_get(name=owner)
     try:
         if request.POST.get("leave"):
             member_leave(user=request.user, org=org)
@@ -128,7 +122,7 @@ def model_fork_view(request: HttpRequest, owner: str, name: str) -> HttpResponse
 @require_POST
 def model_like_view(request: HttpRequest, owner: str, name: str) -> HttpResponse:
     model = _visible_model(request, owner, name)
-    liked = not Like.objects.filter(user=request.user, model=model).exists()
+    liked = not selectors.user_likes_model(user=request.user, model=model)
     like_set(user=request.user, model=model, liked=liked)
     return redirect("model-detail", owner=owner, name=name)
 
@@ -155,12 +149,9 @@ def model_settings(request: HttpRequest, owner: str, name: str) -> HttpResponse:
             return redirect("model-settings", owner=owner, name=name)
         messages.success(request, f"Deleted {owner}/{name}.")
         return redirect("profile", owner=owner)
-    events = AuditEvent.objects.filter(model=model).select_related("actor")[:200]
+    events = selectors.model_audit_events(model)
     return render(request, "catalog/model_settings.html", {"model": model, "events": events})
 
 
 def _visible_model(request, owner, name):
-    try:
-        return selectors.model_get(user=request.user, owner=owner, name=name)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    return selectors.model_get(user=request.user, owner=owner, name=name)

@@ -4,6 +4,7 @@ import hashlib
 
 import pytest
 
+from catalog.models import Blob, Model, Version
 from tests.helpers import create_model, upload
 
 pytestmark = pytest.mark.django_db
@@ -60,6 +61,7 @@ def test_create_needs_auth_and_write_scope(anon, alice):
     )
     response = reader.post("/api/models", {"name": "x"}, format="json")
     assert response.status_code == 403 and "read-only" in response.json()["error"]
+    assert not Model.objects.filter(name="x").exists()
     forged = APIClient()
     forged.credentials(HTTP_AUTHORIZATION="Bearer hub_forged")
     assert forged.post("/api/models", {"name": "x"}, format="json").status_code == 401
@@ -143,7 +145,9 @@ def test_other_users_cannot_upload_to_my_public_model(api, bob):
     other = APIClient()
     other.force_authenticate(bob)
     response = upload(other, "alice/pub", [("b.txt", b"x")])
-    assert response.status_code == 403
+    assert response.status_code == 403 and "cannot write to alice/pub" in response.json()["error"]
+    assert not Version.objects.filter(model__name="pub").exists()
+    assert Blob.objects.count() == 0
 
 
 def test_patch_updates_metadata(api):

@@ -15,6 +15,15 @@ def stored_files(root: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
 
 
+def assert_nothing_left(storage: dict[str, Path]) -> None:
+    """A refused upload leaves no version, no blob (row or file) and nothing in the upload
+    temp folder, which also holds the LFS staging area (`lfs_staging_root`)."""
+    assert Version.objects.count() == 0
+    assert Blob.objects.count() == 0
+    assert stored_files(storage["blobs"]) == []
+    assert stored_files(storage["temp"]) == []
+
+
 def test_upload_creates_numbered_versions_with_manifest_revision(api, isolated_storage):
     create_model(api, "m")
     first = upload(api, "alice/m", [("config.json", b"{}\n"), ("w.raw", b"\x00" * 100)])
@@ -72,9 +81,7 @@ def test_hostile_file_names_are_400_and_store_nothing(api, isolated_storage, nam
     response = upload(api, "alice/m", [(name, b"data")])
     assert response.status_code == 400, response.content
     assert fragment in response.json()["error"]
-    assert Version.objects.count() == 0
-    assert stored_files(isolated_storage["blobs"]) == []
-    assert stored_files(isolated_storage["temp"]) == []
+    assert_nothing_left(isolated_storage)
 
 
 def test_paths_field_names_files_and_is_validated(api):
@@ -91,7 +98,7 @@ def test_same_path_twice_is_400(api, isolated_storage):
     create_model(api, "m")
     response = upload(api, "alice/m", [("w.raw", b"one"), ("w.raw", b"two")])
     assert response.status_code == 400 and "twice" in response.json()["error"]
-    assert stored_files(isolated_storage["blobs"]) == []
+    assert_nothing_left(isolated_storage)
 
 
 def test_empty_file_is_kept_and_empty_upload_is_400(api, anon):
@@ -111,16 +118,16 @@ def test_file_over_limit_is_413_and_nothing_is_stored(api, isolated_storage, set
     response = upload(api, "alice/m", [("small.raw", b"ok"), ("big.raw", b"x" * 5000)])
     assert response.status_code == 413
     assert "big.raw" in response.json()["error"] and "limit" in response.json()["error"]
-    assert Version.objects.count() == 0
-    assert stored_files(isolated_storage["blobs"]) == []
-    assert stored_files(isolated_storage["temp"]) == []
+    assert_nothing_left(isolated_storage)
 
 
-def test_request_over_limit_is_413(api, settings):
+def test_request_over_limit_is_413_and_nothing_is_stored(api, isolated_storage, settings):
     settings.HUB_MAX_REQUEST_SIZE = 100
     create_model(api, "m")
     response = upload(api, "alice/m", [("w.raw", b"x" * 500)])
     assert response.status_code == 413
+    assert "limit per upload" in response.json()["error"]
+    assert_nothing_left(isolated_storage)
 
 
 def test_truncated_upload_body_leaves_no_version_and_no_temp_files(api, isolated_storage):
@@ -130,9 +137,7 @@ def test_truncated_upload_body_leaves_no_version_and_no_temp_files(api, isolated
     response = api.generic("POST", "/api/models/alice/m/versions", cut, content_type=content_type)
     assert response.status_code == 400
     assert "cut off" in response.json()["error"]
-    assert Version.objects.count() == 0
-    assert stored_files(isolated_storage["blobs"]) == []
-    assert stored_files(isolated_storage["temp"]) == []
+    assert_nothing_left(isolated_storage)
 
 
 def test_metadata_is_read_from_safetensors(api, tmp_path):

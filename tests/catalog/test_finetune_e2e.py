@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
+import time
+from datetime import datetime
+
 import pytest
 
 from adapters import demo_data
+from adapters.base import PHASES
 from catalog.models import FineTuneJob, Version
 from tests.catalog.finetune_helpers import (
     MINILM,
@@ -56,11 +61,25 @@ def test_text_finetune_of_minilm_on_bbc_news(api, live_worker, tmp_path):
         format="json",
     )
     assert submitted.status_code == 202, submitted.content
-    job = wait_for_job(api, submitted.json()["id"], {"succeeded", "failed", "cancelled"})
+    job, seen = watch_job(api, submitted.json()["id"])
     assert job["status"] == "succeeded", job
     # The learning curve is the first fold's; the counter covers 5 folds + the shipped fit.
     assert len(job["history"]) == 40 and job["history"][-1]["val_accuracy"] > 0.8
     assert job["epoch"] == job["epochs"] == 240
+    # Every phase ran, in order, each after the one before; the page's view agrees.
+    assert [p["name"] for p in job["phases"]] == list(PHASES)
+    assert_in_time_order(job["phases"])
+    training = job["phases"][3]
+    assert (training["fit"], training["fits"], training["fit_epoch"]) == (6, 6, 40)
+    assert job["phases"][2]["done"] == job["phases"][2]["total"] == 300  # 200 rows + 100 test
+    assert [p["state"] for p in job["progress"]["phases"]] == ["done"] * len(PHASES)
+    assert job["progress"]["overall"] == 1.0 and job["progress"]["etaSeconds"] is None
+    # While it ran: phases only moved forward, the bar never went back nor reached 100 %.
+    order = [PHASES.index(p["progress"]["phase"]) for p in seen if p["status"] == "running"]
+    assert order == sorted(order) and len(set(order)) >= 2
+    bars = [p["progress"]["overall"] for p in seen if p["status"] == "running"]
+    assert bars == sorted(bars) and max(bars) < 1.0
+    print("phase seconds (head-only, MiniLM, 5-fold CV):", phase_seconds(job))
     result = job["result"]
     assert result["id"] == "alice/minilm-bbc" and result["version"] == 1
 
@@ -166,6 +185,12 @@ def test_worker_killed_mid_job_restarts_and_publishes_exactly_once(
     job = wait_for_job(api, job_id, {"succeeded", "failed", "cancelled"}, timeout=400)
     assert job["status"] == "succeeded", job
     assert job["attempts"] >= 2 and "restarted" in job["log"]
+    # The restart began the phases again; LoRA trains the body, so no features are cached.
+    assert [p["name"] for p in job["phases"]] == [p for p in PHASES if p != "features"]
+    assert_in_time_order(job["phases"])
+    states = {p["name"]: p["state"] for p in job["progress"]["phases"]}
+    assert states["features"] == "skipped" and states["publishing"] == "done"
+    print("phase seconds (LoRA, MiniLM, hold-out run + shipped fit):", phase_seconds(job))
     assert Version.objects.filter(model__name="survivor").count() == 1
 
 
@@ -191,6 +216,37 @@ def test_cancel_a_running_job(api, live_worker, tmp_path):
     job = wait_for_job(api, job_id, {"succeeded", "failed", "cancelled"}, timeout=120)
     assert job["status"] == "cancelled" and job["result"] is None
     assert not Version.objects.filter(model__name="cancelled-one").exists()
+
+
+def watch_job(api, job_id: str, timeout: float = 300) -> tuple[dict, list[dict]]:
+    """(the finished job, every state the API showed on the way), polled as the page does."""
+    deadline, seen = time.monotonic() + timeout, []
+    while time.monotonic() < deadline:
+        body = api.get(f"/api/finetunes/{job_id}").json()
+        seen.append(body)
+        if body["status"] in {"succeeded", "failed", "cancelled"}:
+            return body, seen
+        time.sleep(0.2)
+    raise AssertionError(f"job stuck in {seen[-1]['status']}")
+
+
+def assert_in_time_order(phases: list[dict]) -> None:
+    stamps = [datetime.fromisoformat(p["started"]) for p in phases]
+    assert stamps == sorted(stamps)
+    for phase, following in itertools.pairwise(phases):
+        assert phase["ended"] == following["started"]
+
+
+def phase_seconds(job: dict) -> dict[str, float]:
+    """How long each phase took (the last ends with the job): the figures behind
+    catalog.finetune.progress.PHASE_COST."""
+    ends = [p["ended"] for p in job["phases"][:-1]] + [job["finishedAt"]]
+    return {
+        p["name"]: round(
+            (datetime.fromisoformat(end) - datetime.fromisoformat(p["started"])).total_seconds(), 2
+        )
+        for p, end in zip(job["phases"], ends, strict=True)
+    }
 
 
 def wait_until(check, timeout: float) -> None:

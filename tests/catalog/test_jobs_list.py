@@ -61,7 +61,7 @@ def test_the_page_lists_my_jobs_with_what_each_did(client, alice, bob, make_job,
     assert f'href="/jobs/{done.pk}"' in html
     assert 'href="/alice/encoder-finetuned#v1"' in html  # the model page, v1 highlighted
     assert "accuracy 0.913" in html and "1 min 23 s" in html
-    assert "The CSV has one class only." in html and "epoch 2 of 6" in html
+    assert "The CSV has one class only." in html and "Training: epoch 2/6" in html
     assert "alice/encoder" in html and "reviews.csv" in html
 
 

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from catalog.models import Model, Version
+from catalog.models import Model, Namespace, Version
 from catalog.services.models import model_create
 from tests.helpers import create_model, upload
 
@@ -139,19 +140,24 @@ def test_signup_login_and_tokens_page_shows_secret_once(client):
     assert "laptop" in again and "will not be shown again" not in again
 
 
-def test_signup_refuses_reserved_and_taken_names(client, alice):
-    assert (
-        client.post(
-            "/accounts/signup/", {"username": "api", "password": "pass-word-123"}
-        ).status_code
-        == 400
-    )
-    assert (
-        client.post(
-            "/accounts/signup/", {"username": "alice", "password": "pass-word-123"}
-        ).status_code
-        == 400
-    )
+@pytest.mark.parametrize(
+    "username, password, says",
+    [
+        ("api", "pass-word-123", "is reserved"),
+        ("alice", "pass-word-123", "is taken"),
+        ("ALICE", "pass-word-123", "is taken"),  # names are URLs: case does not make a new one
+        ("carol", "password123", "too common"),  # Django's password validators
+    ],
+)
+def test_signup_refusals_are_400_and_make_no_user(client, alice, username, password, says):
+    users = list(get_user_model().objects.values_list("pk", flat=True))
+    namespaces = list(Namespace.objects.values_list("pk", flat=True))
+    response = client.post("/accounts/signup/", {"username": username, "password": password})
+    assert response.status_code == 400
+    assert says in response.content.decode()
+    assert list(get_user_model().objects.values_list("pk", flat=True)) == users
+    assert list(Namespace.objects.values_list("pk", flat=True)) == namespaces
+    assert "_auth_user_id" not in client.session  # nobody was signed in
 
 
 def test_model_index_filters(client, alice):
@@ -167,3 +173,29 @@ def test_model_page_explains_why_fine_tuning_is_unavailable(client, api):
     html = client.get("/alice/plain").content.decode()
     assert 'id="finetune-reason"' in html and "no fine-tuning adapter" in html
     assert 'id="finetune-button"' not in html
+
+
+@pytest.mark.parametrize(
+    "url, says",
+    [
+        ("/nobody", "Namespace &#x27;nobody&#x27; does not exist."),
+        ("/alice/ghost/upload", "Model alice/ghost does not exist or is not visible to you."),
+        ("/alice/m/tree/v9", "Revision &#x27;v9&#x27; of alice/m does not exist."),
+        ("/alice/ghost/settings", "Model alice/ghost does not exist"),
+        ("/jobs/00000000-0000-0000-0000-000000000000", "No such fine-tune job."),
+    ],
+)
+def test_not_found_is_the_404_page_with_the_selectors_message(client, alice, url, says):
+    """`NotFoundMiddleware` is the one place a page's NotFound becomes a 404."""
+    model_create(user=alice, name="m")
+    client.force_login(alice)
+    response = client.get(url)
+    assert response.status_code == 404
+    assert says in response.content.decode()
+
+
+def test_organization_members_of_no_organization_is_404(client, alice):
+    client.force_login(alice)
+    response = client.post("/organizations/alice/members", {"username": "bob", "role": "read"})
+    assert response.status_code == 404  # alice is a user, not an organization
+    assert "No organization named" in response.content.decode()

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from catalog.errors import InvalidInput
 from catalog.models import Model
-from catalog.search import _backend, get_backend
+from catalog.search.backend import backend_load, get_backend
 from catalog.search.base import SORTS, SearchBackend, SearchPage
 from catalog.search.database import DatabaseBackend
 from catalog.search.params import search_query
@@ -100,9 +100,9 @@ def engine(request, settings) -> SearchBackend:
     if kind == "elasticsearch":
         settings.HUB_SEARCH_URL = request.getfixturevalue("plain_json_proxy")(clone.url)
     settings.HUB_SEARCH_INDEX = "test-models"
-    _backend.cache_clear()
+    backend_load.cache_clear()
     yield get_backend()
-    _backend.cache_clear()
+    backend_load.cache_clear()
 
 
 @pytest.fixture

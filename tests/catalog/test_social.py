@@ -62,8 +62,20 @@ def test_fork_to_an_existing_name_is_409(api):
     create_model(api, "a")
     upload(api, "alice/a", [("x.raw", b"x")])
     create_model(api, "b")
+    before = _registry_state()
     response = api.post("/api/models/alice/a/duplicate", {"repository": "alice/b"}, format="json")
-    assert response.status_code == 409
+    assert response.status_code == 409 and "alice/b" in response.json()["error"]
+    # Nothing changed: no model, no version (alice/b still has none), no audit event.
+    assert _registry_state() == before
+    assert not Version.objects.filter(model__name="b").exists()
+
+
+def _registry_state() -> dict:
+    return {
+        "models": list(Model.objects.order_by("pk").values_list("pk", "name", "namespace_id")),
+        "versions": list(Version.objects.order_by("pk").values_list("pk", "model_id")),
+        "events": list(AuditEvent.objects.order_by("pk").values_list("pk", flat=True)),
+    }
 
 
 def test_likes_are_idempotent(api, bob):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from adapters import demo_data
+from adapters.base import PHASES
 from tests.catalog.finetune_helpers import MINILM, seed_starter
 from tests.e2e.conftest import log_in
 
@@ -36,9 +37,28 @@ def test_finetune_from_the_model_page(page, screenshot, make_user, live_worker, 
     screenshot("finetune-review")
     page.click("button:has-text('Start fine-tuning')")
     page.wait_for_url("**/jobs/*")
+    # While it runs: every phase listed in order, the current one marked, the bar not full.
+    page.wait_for_selector('#job-panel[data-status="running"]', timeout=120_000)
+    phases = page.locator("#job-phases li")
+    assert phases.evaluate_all("els => els.map(e => e.dataset.phase)") == list(PHASES)
+    assert page.locator('#job-phases li[aria-current="step"]').count() == 1
+    assert int(page.locator("#job-overall").inner_text().rstrip(" %")) < 100
+    screenshot("finetune-job-running")
     page.wait_for_selector("#job-result", timeout=240_000)
     assert page.locator("#job-status").inner_text() == "succeeded"
-    assert page.locator("svg.chart").count() == 1
+    assert phases.evaluate_all("els => els.map(e => e.dataset.state)") == ["done"] * len(PHASES)
+    assert page.locator("#job-overall").inner_text() == "100 %"
+    assert "fit" not in page.locator("#job-phases").inner_text()  # finished: durations
+    # The learning curve has axes with values: loss (left), accuracy (right), epochs.
+    chart = page.locator("svg.chart")
+    assert chart.count() == 1
+    assert chart.locator(".loss-tick").all_text_contents()[0] == "0"
+    assert len(chart.locator(".loss-tick").all_text_contents()) >= 3
+    assert chart.locator(".acc-tick").all_text_contents() == ["0", "0.25", "0.5", "0.75", "1"]
+    assert chart.locator(".epoch-tick").all_text_contents()[-1] == "25"
+    assert chart.locator(".axis-title").all_text_contents() == ["epoch", "loss", "accuracy"]
+    log = page.locator("#job-log").inner_text().splitlines()
+    assert all(line[:2].isdigit() and line[2] == ":" for line in log)  # HH:MM:SS first
     screenshot("finetune-job-done")
 
     page.click("#job-result a")

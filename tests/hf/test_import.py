@@ -11,10 +11,12 @@ import httpx2
 import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
+from django.test import override_settings
 from huggingface_hub import HfApi
 from safetensors.numpy import save as safetensors_bytes
 
 from catalog.models import Model, Version
+from catalog.services.models import model_create
 from tests.hf.conftest import use_endpoint
 from tests.hf.upstream import start_upstream, stop_upstream
 
@@ -162,3 +164,19 @@ def test_import_errors(upstream, upstream_api, upstream_model, alice):
         run_import(repo, endpoint=upstream.url)
     with pytest.raises(CommandError, match="No user named"):
         run_import(repo, endpoint=upstream.url, target="alice/x", user="ghost")
+
+
+def test_a_refused_import_leaves_nothing_behind(upstream, upstream_api, upstream_model, alice):
+    """The publish runs outside any transaction (it stores blobs first), so a refused one
+    must not leave the model it created, nor change the fields of one that existed."""
+    repo = upstream_model()  # three files
+    kept = model_create(user=alice, name="kept", license="apache-2.0")
+    with override_settings(HUB_MAX_FILES_PER_VERSION=2):  # this hub only, not the upstream
+        with pytest.raises(CommandError, match="at most 2 files"):
+            run_import(repo, endpoint=upstream.url, target="alice/refused")
+        with pytest.raises(CommandError, match="at most 2 files"):
+            run_import(repo, endpoint=upstream.url, target="alice/kept")
+    assert not Model.objects.filter(name="refused").exists()
+    kept.refresh_from_db()
+    assert (kept.license, kept.card, kept.tags) == ("apache-2.0", "", [])
+    assert not Version.objects.filter(model=kept).exists()

@@ -41,7 +41,7 @@ class Refs(HubAPIView):
     def get(self, request: Request, owner: str, name: str) -> Response:
         model = selectors.model_get(user=request.user, owner=owner, name=name)
         versions = selectors.versions_ready(model).order_by("number")
-        aliases = model.aliases.select_related("version").filter(version__status="ready")
+        aliases = selectors.model_aliases(model, ready_only=True)
         return Response(refs_json(selectors.version_latest(model), versions, aliases))
 
 

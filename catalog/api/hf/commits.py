@@ -15,7 +15,7 @@ from catalog.api.hf.common import absolute, commit_target_check
 from catalog.api.parsers import values_check
 from catalog.api.views import HubAPIView, writable_model
 from catalog.errors import TOO_DEEP, InvalidInput, PayloadTooLarge, TooManyRequests
-from catalog.ratelimit import upload_allowed
+from catalog.ratelimit import UPLOADS_LIMITED, upload_allowed
 from catalog.services.commits import INLINE_MAX_BYTES, HubCommit, upload_plan
 
 MAX_LINE = 2 * INLINE_MAX_BYTES + 64 * 1024  # one inline file, base64 and JSON around it
@@ -37,7 +37,7 @@ class Commit(HubAPIView):
         if request.query_params.get("create_pr") == "1":
             raise InvalidInput("Pull requests are not supported: commit to main.")
         if not upload_allowed(request):
-            raise TooManyRequests("Too many uploads; wait a while and try again.")
+            raise TooManyRequests(UPLOADS_LIMITED)
         with HubCommit(model=model, user=request.user) as commit:
             for item in ndjson_items(request._request):
                 commit.add(item)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core import signing
 from django.http import HttpRequest, HttpResponse
@@ -17,6 +16,8 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from catalog import selectors
+from catalog.api.errors import hub_error_response
 from catalog.api.hf.common import absolute
 from catalog.api.hf.parsers import LfsJSONParser, LfsJSONRenderer
 from catalog.api.parsers import JSONObjectParser
@@ -31,7 +32,7 @@ from catalog.errors import (
 )
 from catalog.models import Model
 from catalog.permissions import model_can_write
-from catalog.ratelimit import upload_allowed
+from catalog.ratelimit import UPLOADS_LIMITED, upload_allowed
 from catalog.services.lfs import (
     lfs_blobs_readable,
     lfs_stage,
@@ -41,7 +42,6 @@ from catalog.services.lfs import (
     size_validate,
 )
 from catalog.services.quotas import quota_check_staging, quota_check_upload
-from catalog.views.download import hub_error_response
 
 UPLOAD_SALT = "catalog.hf.lfs-upload"
 UPLOAD_URL_SECONDS = 3600
@@ -120,7 +120,7 @@ def lfs_upload(request: HttpRequest, oid: str) -> HttpResponse:
         grant, user = _grant(request.GET.get("token", ""), oid)
         size = size_validate(grant["size"])
         if not upload_allowed(request, user=user):
-            raise TooManyRequests("Too many uploads; wait a while and try again.")
+            raise TooManyRequests(UPLOADS_LIMITED)
         declared = request.META.get("CONTENT_LENGTH")
         if declared and declared.strip() != str(size):
             raise InvalidInput(f"Content-Length {declared} is not the announced {size} bytes.")
@@ -140,8 +140,8 @@ def _grant(token: str, oid: str) -> tuple[dict, AbstractBaseUser]:
         ) from exc
     if grant.get("oid") != oid:
         raise Unauthorized("This upload URL is for another object.")
-    user = get_user_model().objects.filter(pk=grant.get("user"), is_active=True).first()
-    model = Model.objects.select_related("namespace").filter(pk=grant.get("model")).first()
+    user = selectors.user_active_get(grant.get("user"))
+    model = selectors.model_by_pk(grant.get("model"))
     if user is None or model is None:
         raise RepoNotFound("The model or user of this upload URL no longer exists.")
     if not model_can_write(user=user, model=model):

@@ -10,20 +10,18 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from catalog import selectors
-from catalog.api.account_views import signed_in
 from catalog.api.errors import error_response
 from catalog.api.hf.common import absolute
+from catalog.api.permissions import signed_in
 from catalog.api.views import HubAPIView, admin_model
 from catalog.errors import (
     Conflict,
     Forbidden,
     HubError,
     InvalidInput,
-    NotFound,
     TooManyRequests,
     Unauthorized,
 )
-from catalog.models import Namespace
 from catalog.permissions import model_can_write
 from catalog.ratelimit import client_id, over_limit, parse_rate
 from catalog.services.cards import card_split
@@ -57,9 +55,7 @@ class RepoCreate(HubAPIView):
         signed_in(request)
         repo_type_check(request.data)
         owner, name = repo_owner(request)
-        namespace = Namespace.objects.filter(name=owner).first()
-        if namespace is None:
-            raise NotFound(f"Namespace {owner!r} does not exist.")
+        namespace = selectors.namespace_get(name=owner)
         url = absolute(request, f"/{owner}/{name}")
         try:
             model = model_create(
@@ -146,9 +142,7 @@ class RepoMove(HubAPIView):
         owner, name = repo_id_split(request.data.get("fromRepo"), "fromRepo")
         target_owner, target_name = repo_id_split(request.data.get("toRepo"), "toRepo")
         model = selectors.model_get(user=request.user, owner=owner, name=name)
-        namespace = Namespace.objects.filter(name=target_owner).first()
-        if namespace is None:
-            raise NotFound(f"Namespace {target_owner!r} does not exist.")
+        namespace = selectors.namespace_get(name=target_owner)
         model = model_move(actor=request.user, model=model, namespace=namespace, name=target_name)
         return Response({"url": absolute(request, f"/{model.full_name}"), "id": model.full_name})
 
