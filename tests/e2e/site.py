@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from catalog.blobs import stage_local_file
 from catalog.finetune.options import finetune_options
+from catalog.finetune.progress import phases_advance
 from catalog.models import FineTuneJob, Membership, Model, Namespace, Version
 from catalog.services.datasets import dataset_create
 from catalog.services.models import model_create
@@ -150,6 +151,7 @@ def seed_site(make_user, publish, work: Path) -> Site:
         history=_history(3),
         log="checking the dataset\ntraining: epoch 1 of 10\nepoch 2 of 10\nepoch 3 of 10",
         started_at=timezone.now() - timedelta(seconds=40),
+        phases=_running_phases(),
     )
     return Site(
         {
@@ -159,6 +161,18 @@ def seed_site(make_user, publish, work: Path) -> Site:
             "finished_job": str(finished.pk),
         }
     )
+
+
+def _running_phases() -> list[dict]:
+    """What the worker records 40 s into a head-only job: fit 1 of 6, epoch 3 of 10."""
+    start, steps = timezone.now() - timedelta(seconds=41), []
+    for name, second in (("queued", 0), ("preparing", 1), ("features", 12), ("training", 30)):
+        at = (start + timedelta(seconds=second)).isoformat()
+        steps = phases_advance(
+            steps, name, at=at, **({"done": 40, "total": 40} if name == "features" else {})
+        )
+    counts = {"done": 3, "total": 60, "fit": 1, "fits": 6, "fit_epoch": 3, "per_fit": 10}
+    return phases_advance(steps, "training", at=start.isoformat(), **counts)
 
 
 def _catalog(ada, lab: Namespace, publish) -> None:
