@@ -3,12 +3,12 @@ models saved by their own libraries."""
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import pytest
 
 from adapters.base import DatasetLimits
+from adapters.demo_data import write_text_csv
 from adapters.formats import model_format
 from adapters.inference.evaluable import Classifier, NotEvaluable, classifier_of, label_mapping
 from tests import standard_models as sm
@@ -17,14 +17,6 @@ from tests import standard_models as sm
 def classify(folder: Path) -> Classifier:
     fmt = model_format(sm.files_in(folder), sm.read_json_in(folder)).to_dict()
     return classifier_of(fmt, sm.read_json_in(folder))
-
-
-def write_csv(path: Path, rows: list[tuple[str, str]]) -> Path:
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["text", "label"])
-        writer.writerows(rows)
-    return path
 
 
 def test_a_sequence_classifier_is_evaluable_with_its_labels(tmp_path):
@@ -100,7 +92,7 @@ def test_predictions_of_a_tiny_classifier_match_its_own_logits(tmp_path):
 
     folder = sm.bert_classifier(tmp_path / "cls")
     rows = [("good movie", "positive"), ("bad awful", "negative"), ("the movie", "neutral")] * 5
-    data = write_csv(tmp_path / "data.csv", rows)
+    data = write_text_csv(tmp_path / "data.csv", rows)
     progress: list[tuple[int, int]] = []
     request = PredictRequest(
         classifier=classify(folder),

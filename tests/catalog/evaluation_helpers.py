@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 from rest_framework.test import APIClient
 
+from adapters.demo_data import write_text_csv
 from catalog.services.models import model_create
 from tests import standard_models as sm
 from tests.catalog.finetune_helpers import dataset_upload
@@ -18,14 +18,6 @@ REVIEWS = {
 }
 
 
-def write_csv(path: Path, rows: list[tuple[str, str]]) -> Path:
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["text", "label"])
-        writer.writerows(rows)
-    return path
-
-
 def reviews_csv(path: Path, *, repeat: int = 2, labels: dict | None = None) -> Path:
     """The three review classes (renamed by ``labels``), each text ``repeat`` times."""
     labels = labels or {}
@@ -34,7 +26,7 @@ def reviews_csv(path: Path, *, repeat: int = 2, labels: dict | None = None) -> P
         for label, texts in REVIEWS.items()
         for text in texts * repeat
     ]
-    return write_csv(path, rows)
+    return write_text_csv(path, rows)
 
 
 def publish_folder(publish, model, folder: Path, **kwargs):
