@@ -4,13 +4,10 @@ the worker checks the dataset in full and predicts (``catalog.evaluation.run``).
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models.functions import Coalesce
-from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
 from catalog.errors import NotFound, TooManyRequests, Unauthorized
@@ -23,6 +20,7 @@ from catalog.evaluation.tasks import evaluation_run
 from catalog.models import Dataset, Evaluation, Version
 from catalog.services.audit import audit
 from catalog.services.quotas import usage_jobs
+from catalog.services.sweeper import requeue_stuck
 
 logger = logging.getLogger(__name__)
 ACTIVE = (Evaluation.Status.QUEUED, Evaluation.Status.RUNNING)
@@ -83,18 +81,5 @@ def evaluations_requeue_stuck(*, older_than: float, limit: int = 500) -> list[st
     seconds ago: their message was lost to a broker outage. A second message for one that
     is merely waiting is harmless (the worker's claim runs it once). Raises the broker's
     error if it is still down (nothing marked)."""
-    cutoff = timezone.now() - timedelta(seconds=older_than)
-    stuck = list(
-        Evaluation.objects.filter(status=Evaluation.Status.QUEUED)
-        # heartbeat_at of a queued evaluation = when it was last sent again.
-        .annotate(sent_at=Coalesce("heartbeat_at", "created_at"))
-        .filter(sent_at__lte=cutoff)
-        .order_by("created_at")
-        .only("pk")[:limit]
-    )
-    for evaluation in stuck:
-        evaluation_enqueue(evaluation)
-        Evaluation.objects.filter(pk=evaluation.pk, status=Evaluation.Status.QUEUED).update(
-            heartbeat_at=timezone.now()
-        )
-    return [str(evaluation.pk) for evaluation in stuck]
+    queued = Evaluation.objects.filter(status=Evaluation.Status.QUEUED).only("pk")
+    return requeue_stuck(queued, evaluation_enqueue, older_than=older_than, limit=limit)

@@ -9,9 +9,10 @@ merely waiting behind others may get a second message: harmless, since the worke
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 
-from django.db.models import F, Value
+from django.db.models import F, QuerySet, Value
 from django.db.models.functions import Coalesce, Concat
 from django.utils import timezone
 
@@ -24,25 +25,35 @@ logger = logging.getLogger(__name__)
 def requeue_stuck_jobs(*, older_than: float, limit: int = 500) -> list[str]:
     """Send the task again for jobs queued (or last re-sent) more than `older_than` seconds
     ago; return their ids. Raises the broker's error if it is still down (nothing marked)."""
-    cutoff = timezone.now() - timedelta(seconds=older_than)
-    stuck = list(
-        FineTuneJob.objects.filter(status=FineTuneJob.Status.QUEUED, cancel_requested=False)
-        # heartbeat_at of a queued job = when it was last re-sent (the claim overwrites it).
-        .annotate(sent_at=Coalesce("heartbeat_at", "created_at"))
-        .filter(sent_at__lte=cutoff)
-        .order_by("created_at")
-        .only("pk", "params")[:limit]
+    queued = FineTuneJob.objects.filter(status=FineTuneJob.Status.QUEUED, cancel_requested=False)
+    requeued = requeue_stuck(
+        queued.only("pk", "params"),
+        finetune_enqueue,
+        older_than=older_than,
+        limit=limit,
+        log=Concat(F("log"), Value("Task sent again by the sweeper (still queued).\n")),
     )
-    requeued: list[str] = []
-    for job in stuck:
-        job_id = job.pk
-        finetune_enqueue(job)  # a broker error stops the sweep: retried next run
-        # Only a job still queued is marked; one claimed meanwhile keeps its heartbeat.
-        FineTuneJob.objects.filter(pk=job_id, status=FineTuneJob.Status.QUEUED).update(
-            heartbeat_at=timezone.now(),
-            log=Concat(F("log"), Value("Task sent again by the sweeper (still queued).\n")),
-        )
-        requeued.append(str(job_id))
     if requeued:
         logger.info("re-enqueued %d queued fine-tune job(s): %s", len(requeued), requeued)
     return requeued
+
+
+def requeue_stuck(
+    queued: QuerySet, enqueue: Callable, *, older_than: float, limit: int, **mark: object
+) -> list[str]:
+    """Enqueue again the rows of `queued` (fine-tune jobs, evaluations) sent more than
+    `older_than` seconds ago, oldest first; mark each still queued as sent now (plus `mark`)."""
+    cutoff = timezone.now() - timedelta(seconds=older_than)
+    stuck = list(
+        # heartbeat_at of a queued row = when it was last re-sent (the claim overwrites it).
+        queued.annotate(sent_at=Coalesce("heartbeat_at", "created_at"))
+        .filter(sent_at__lte=cutoff)
+        .order_by("created_at")[:limit]
+    )
+    for row in stuck:
+        enqueue(row)  # a broker error stops the sweep: retried next run
+        # Only a row still queued is marked; one claimed meanwhile keeps its heartbeat.
+        type(row).objects.filter(pk=row.pk, status="queued").update(
+            heartbeat_at=timezone.now(), **mark
+        )
+    return [str(row.pk) for row in stuck]
