@@ -150,11 +150,11 @@ def version_resolve(*, model: Model, revision: str) -> Version:
 
 
 def model_and_version(
-    *, user: AnyUser, owner: str, name: str, revision: str = "main"
+    *, user: AnyUser, owner: str, name: str, revision: str = "main", sight: Sight | None = None
 ) -> tuple[Model, Version | None]:
-    """A model and the version a page shows: `main` is the latest (None: no version yet, the
-    page says so), anything else must resolve."""
-    model = model_get(user=user, owner=owner, name=name)
+    """A model and the version a page or model info shows: `main` is the latest (None: no
+    version yet), anything else must resolve. `sight`: the viewer's, if read already."""
+    model = model_get(user=user, owner=owner, name=name, sight=sight)
     if revision == "main":
         return model, version_latest(model)
     return model, version_resolve(model=model, revision=revision)

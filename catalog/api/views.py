@@ -121,11 +121,9 @@ class SearchFacets(HubAPIView):
 class ModelDetail(HubAPIView):
     def get(self, request: Request, owner: str, name: str, revision: str = "main") -> Response:
         def build(sight: Sight) -> dict:
-            model = selectors.model_get(user=request.user, owner=owner, name=name, sight=sight)
-            if revision == "main":
-                version = selectors.version_latest(model)
-            else:
-                version = selectors.version_resolve(model=model, revision=revision)
+            model, version = selectors.model_and_version(
+                user=request.user, owner=owner, name=name, revision=revision, sight=sight
+            )
             return out.model_detail(model, version, user=request.user, sight=sight)
 
         data = cached_answer(request, owner=owner, name=name, what=revision, build=build)

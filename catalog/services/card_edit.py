@@ -29,18 +29,9 @@ from catalog.services.cards import (
 from catalog.services.quotas import quota_check_bytes
 from catalog.services.versions import OnHead, version_publish
 
-# The front matter keys the editor's fields write, in the order they are shown; any other key
-# (base_model, model-index, widget ...) is kept as it is.
-FIELD_KEYS = (
-    "pipeline_tag",
-    "license",
-    "library_name",
-    "source_domain",
-    "tags",
-    "datasets",
-    "language",
-)
 LIST_KEYS = ("tags", "datasets", "language")
+# The front matter keys the editor's fields write, in the order they are shown, and the model
+# field each one sets; any other key (base_model, model-index, widget ...) is kept as it is.
 MODEL_FIELD = {
     "pipeline_tag": "task",
     "license": "license",
@@ -50,6 +41,7 @@ MODEL_FIELD = {
     "datasets": "datasets",
     "language": "languages",
 }
+FIELD_KEYS = tuple(MODEL_FIELD)
 
 
 @dataclass(frozen=True)
@@ -164,15 +156,8 @@ def _readme_text(head: Version | None) -> str | None:
 
 def _fields_meta(model: Model) -> dict:
     """A card's front matter from the model's fields, for a model without a README.md."""
-    return {
-        "pipeline_tag": model.task,
-        "license": model.license,
-        "library_name": model.library,
-        "source_domain": model.source_domain,
-        "tags": list(model.tags),
-        "datasets": list(model.datasets),
-        "language": list(model.languages),
-    }
+    meta = {key: getattr(model, field) for key, field in MODEL_FIELD.items()}
+    return {key: list(value) if key in LIST_KEYS else value for key, value in meta.items()}
 
 
 def _yaml_dump(meta: dict) -> str:
