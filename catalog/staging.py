@@ -29,3 +29,11 @@ def staged_from_uploads(uploads: list, paths: list[str] | None = None) -> list[S
             )
         )
     return staged
+
+
+def staged_dataset_file(upload) -> StagedFile:
+    """One uploaded dataset file, named by its base name (a folder the client sent with it
+    means nothing for a dataset)."""
+    staged = staged_from_uploads([upload])[0]
+    staged.path = staged.path.rsplit("/", 1)[-1]
+    return staged

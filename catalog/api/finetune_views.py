@@ -16,7 +16,7 @@ from catalog.finetune.listing import job_duration, job_filters, jobs_page
 from catalog.finetune.selectors import dataset_get, dataset_id_parse, job_get, job_progress
 from catalog.models import Dataset, FineTuneJob
 from catalog.services.datasets import dataset_columns_param, dataset_create
-from catalog.staging import staged_from_uploads
+from catalog.staging import staged_dataset_file
 
 
 def dataset_json(dataset: Dataset) -> dict:
@@ -81,8 +81,7 @@ class DatasetCreate(HubAPIView):
         columns = dataset_columns_param(
             request.data.get("text_column"), request.data.get("label_column")
         )
-        staged = staged_from_uploads(uploads)[0]
-        staged.path = staged.path.rsplit("/", 1)[-1]
+        staged = staged_dataset_file(uploads[0])
         dataset = dataset_create(
             owner=request.user, staged=staged, adapter_key=adapter, columns=columns
         )

@@ -15,7 +15,7 @@ from catalog.evaluation.targets import DATASET_KINDS, evaluation_options
 from catalog.finetune.selectors import dataset_get
 from catalog.selectors import sight_of
 from catalog.services.datasets import dataset_create
-from catalog.staging import staged_from_uploads
+from catalog.staging import staged_dataset_file
 
 
 @login_required
@@ -60,8 +60,7 @@ def model_evaluate(request: HttpRequest, owner: str, name: str) -> HttpResponse:
 def _dataset(request: HttpRequest, form: EvaluateForm, adapter_key: str):
     if form.cleaned_data.get("dataset"):
         return dataset_get(user=request.user, dataset_id=form.cleaned_data["dataset"])
-    staged = staged_from_uploads([form.cleaned_data["file"]])[0]
-    staged.path = staged.path.rsplit("/", 1)[-1]
+    staged = staged_dataset_file(form.cleaned_data["file"])
     # The same checks, limits and messages as a training dataset's upload.
     return dataset_create(owner=request.user, staged=staged, adapter_key=adapter_key)
 

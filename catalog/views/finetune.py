@@ -16,7 +16,7 @@ from catalog.finetune.selectors import dataset_get, dataset_id_parse, job_get
 from catalog.forms import DatasetUploadForm, FineTuneForm
 from catalog.permissions import model_can_write
 from catalog.services.datasets import dataset_create, dataset_discard
-from catalog.staging import staged_from_uploads
+from catalog.staging import staged_dataset_file
 from catalog.views.finetune_data import dataset_columns, dataset_upload, review_context
 
 
@@ -99,8 +99,7 @@ def _test_dataset_create(request, form: FineTuneForm):
     upload = form.cleaned_data.get("test_file")
     if not upload:
         return None
-    staged = staged_from_uploads([upload])[0]
-    staged.path = staged.path.rsplit("/", 1)[-1]
+    staged = staged_dataset_file(upload)
     return dataset_create(
         owner=request.user, staged=staged, adapter_key=form.cleaned_data["adapter"]
     )

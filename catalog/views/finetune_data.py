@@ -24,7 +24,7 @@ from catalog.services.datasets import (
     dataset_columns_param,
     dataset_create,
 )
-from catalog.staging import staged_from_uploads
+from catalog.staging import staged_dataset_file
 
 
 def dataset_upload(request: HttpRequest, context: dict) -> HttpResponse:
@@ -36,8 +36,7 @@ def dataset_upload(request: HttpRequest, context: dict) -> HttpResponse:
             columns = dataset_columns_param(
                 form.cleaned_data.get("text_column"), form.cleaned_data.get("label_column")
             )
-            staged = staged_from_uploads([form.cleaned_data["file"]])[0]
-            staged.path = staged.path.rsplit("/", 1)[-1]
+            staged = staged_dataset_file(form.cleaned_data["file"])
             dataset = dataset_create(
                 owner=request.user,
                 staged=staged,
