@@ -39,7 +39,7 @@ class Progress:
     run's epochs, measured on its judged examples, are the learning curve."""
 
     def __init__(self, hooks: Hooks, epochs: int, runs: int) -> None:
-        self.hooks, self.epochs, self.total, self.done = hooks, epochs, epochs * runs, 0
+        self.hooks, self.total, self.done = hooks, epochs * runs, 0
         self.runs = runs
         self.history: list[dict[str, float]] = []
 
@@ -81,17 +81,20 @@ def fit_and_measure(
         if len(plan.runs) > 1:
             hooks.log(f"fold {number + 1} of {len(plan.runs)}: {len(run.train)} examples train")
         curve = number == 0
+        last: dict[int, int] = {}  # the curve's last pass: the run's predictions, already made
 
-        def on_epoch(_epoch: int, train_loss: float, run=run, curve=curve) -> None:
+        def on_epoch(_epoch: int, train_loss: float, run=run, curve=curve, last=last) -> None:
             val = None
             if curve:  # the learning curve costs a prediction pass per epoch: first run only
                 loss, preds = predict(trainee, run.judge, y, params.batch_size)
+                last.clear()
+                last.update(preds)
                 val = (loss, sum(preds[i] == y_all[i] for i in run.judge) / len(run.judge))
             progress.epoch(train_loss, val)
 
         _fresh(trainee, initial, params)
         run_epochs(trainee, run.train, y, params, hooks, on_epoch, seen)
-        judged.update(predict(trainee, run.judge, y, params.batch_size)[1])
+        judged.update(last or predict(trainee, run.judge, y, params.batch_size)[1])
     estimated = time.perf_counter()
     if plan.refit_all:
         hooks.log(f"training the shipped model on all {plan.n} examples")
