@@ -55,21 +55,6 @@ def interval(figure) -> str:
 
 
 @register.filter
-def figure(value) -> str:
-    """Any figure: integers as counts, rates as percentages, other numbers as they are."""
-    if isinstance(value, dict):
-        return interval(value)
-    number = _number(value)
-    if number is None:
-        return "—" if value is None else str(value)
-    if isinstance(value, int) or (number.is_integer() and abs(number) > 1):
-        return count(number)
-    if 0 <= number <= 1:
-        return pct(number)
-    return f"{number:,.3g}"
-
-
-@register.filter
 def points(value) -> str:
     """A difference of rates in percentage points: 0.13 -> "+13.0 points"."""
     number = _number(value)

@@ -42,7 +42,6 @@ def test_rates_are_percentages_with_their_interval():
     assert f.pct(0.5, 0) == "50 %"
     assert f.interval({"value": 0.94, "low": 0.901, "high": 0.968}) == "94.0 % [90.1, 96.8]"
     assert f.interval({"value": 0.94}) == "94.0 %"
-    assert f.figure(96) == "96" and f.figure(0.25) == "25.0 %" and f.figure(3.14159) == "3.14"
     assert f.points(0.13) == "+13.0 points" and f.points(-0.02) == "-2.0 points"
 
 
