@@ -77,6 +77,11 @@ class HyperParams:
     # at or above it; cv or holdout force one.
     evaluation: str = "auto"
 
+    @property
+    def caches_features(self) -> bool:
+        """Head-only with cached body outputs: the body runs once, before any fit."""
+        return self.strategy == "head-only" and self.cache_features
+
     def validate(self, max_units: int | None = None) -> None:
         """Raises ValueError naming the field and the allowed range."""
         checks = [

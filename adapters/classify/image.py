@@ -81,7 +81,7 @@ def train(
             "majority": majority(y),
             "nearest_class_mean": nearest_class_mean(pooled_features(store, range(len(y))), y),
         }
-        cached = params.strategy == "head-only" and params.cache_features
+        cached = params.caches_features
         plan = plan_request(request, y, n, cheap_refit=cached)
         trainee, trained, cache = transformers_trainee(
             model, batches, len(y), params, hooks,

@@ -74,7 +74,8 @@ def train(
     batches = TokenBatches(tokenizer, texts, params.max_length)
     baselines = {"majority": majority(y), "tfidf_logreg": tfidf_logreg(texts, y, params.seed)}
     sentence = fmt.get("library") == "sentence-transformers" and params.strategy == "head-only"
-    plan = plan_request(request, y, examples.n_train, cheap_refit=sentence or _cached(params))
+    cheap = sentence or params.caches_features
+    plan = plan_request(request, y, examples.n_train, cheap_refit=cheap)
     measure = {"plan": plan, "baselines": baselines, "test": examples.test,
                "row_hashes": examples.hashes}  # fmt: skip
     if sentence:
@@ -97,10 +98,6 @@ def train(
         request, outcome, layout, task=adapter.task, labels=labels, summary=summary,
         cache=cache, started=started, export_started=export_started,
     )  # fmt: skip
-
-
-def _cached(params) -> bool:
-    return params.strategy == "head-only" and params.cache_features
 
 
 def _with_test_set(request: TrainRequest, ds, labels: list[str], log: LogFn):

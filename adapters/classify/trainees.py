@@ -92,7 +92,7 @@ def transformers_trainee(
     model.to(device)
     set_trainable(model, params)
     groups = lambda: parameter_groups(model, params)  # noqa: E731
-    if params.strategy == "head-only" and params.cache_features:
+    if params.caches_features:
         if store is None:
             store = cache_body_outputs(model, batches, list(range(n_examples)), params, hooks)
         stand_in = stack.enter_context(cached_body(model))
