@@ -1,7 +1,7 @@
 """Garbage collection of stored bytes that nothing refers to any more.
 
-Blobs are shared (by versions, forks and datasets), so deleting a model, version or dataset
-never deletes bytes; this does, later:
+Blobs are shared (by versions, forks and datasets), so deleting a model (its versions with
+it) or a dataset never deletes bytes; this does, later:
 - Blob rows that no version file or dataset references and no publish has reused within the
   grace period. Each is deleted in its own transaction that removes the stored bytes before
   it commits: a publish reusing the blob meanwhile waits on the row, finds it gone and

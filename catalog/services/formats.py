@@ -18,7 +18,7 @@ from catalog.blobs import StagedFile, blob_open
 from catalog.inspect.config_json import json_read
 from catalog.models import Model, Version
 from catalog.selectors import models_visible_to, version_latest
-from catalog.services.cards import CARD_PATH, card_model_fields, card_read
+from catalog.services.cards import CARD_PATH, card_model_fields
 from catalog.vocab import TASKS
 
 RELATIONS = ("finetune", "adapter", "quantized", "merge")
@@ -60,19 +60,18 @@ def _files_format(*, local: dict[str, str], blobs: dict[str, str]) -> ModelForma
 
 
 def publish_card(
-    files: Sequence[StagedFile],
+    uploaded: tuple[dict, str] | None,
     *,
-    strict: bool,
     deleted: Sequence[str] = (),
     replaced: Version | None = None,
 ) -> tuple[dict, str] | None:
-    """The card a publish applies (README.md is the card, however it arrives): this upload's
-    README.md, read by `cards.card_read`; an empty card when the new version drops the
-    README.md (deleted, or not in an upload that replaces the head `replaced`); None, which
-    leaves the model's card as it is, when the README.md is untouched."""
-    card = card_read(files, strict=strict)
-    if card is not None:
-        return card
+    """The card a publish applies (README.md is the card, however it arrives): the upload's
+    README.md (`uploaded`, read once by `cards.card_read`); an empty card when the new version
+    drops the README.md (deleted, or not in an upload that replaces the head `replaced`);
+    None, which leaves the model's card as it is, when the README.md is untouched. Asked again
+    for each head a publish is prepared on: whether `replaced` had a README.md may change."""
+    if uploaded is not None:
+        return uploaded
     dropped = CARD_PATH in deleted or (
         replaced is not None and replaced.files.filter(path=CARD_PATH).exists()
     )

@@ -3,8 +3,9 @@
 - HUB_QUOTA_BYTES, bytes stored: the distinct blobs of every version the user authored
   (uploads, commits, forks, fine-tunes, imports) plus their datasets' blobs, in one query.
   A version is a whole snapshot, so its author answers for all of its files, inherited ones
-  included; deleting a model or version frees them. Counting by author rather than by
-  namespace keeps organizations, which anyone may create, from multiplying the quota.
+  included; deleting the model (versions go only with it) or the dataset frees them.
+  Counting by author rather than by namespace keeps organizations, which anyone may create,
+  from multiplying the quota.
 - HUB_QUOTA_LFS_STAGING_BYTES: bytes in the user's LFS staging folder (objects sent but not
   committed yet, partial uploads included).
 - HUB_QUOTA_JOBS: fine-tune jobs queued or running.

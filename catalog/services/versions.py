@@ -28,9 +28,11 @@ from catalog.errors import Conflict, InvalidInput, PreconditionFailed
 from catalog.gitobjects import INLINE_MAX_BYTES, SAMPLE_BYTES, git_meta, lfs_by_name_or_size
 from catalog.models import Blob, Model, Version, VersionFile
 from catalog.naming import repo_path_validate
+from catalog.scanning.onnx_paths import location_problem
 from catalog.search import search_models_changed
 from catalog.selectors import version_latest
 from catalog.services.audit import audit
+from catalog.services.cards import card_read
 from catalog.services.formats import (
     BaseLink,
     base_link,
@@ -83,12 +85,9 @@ def version_publish(
         _parent_commit_check(parent_commit, head)  # fail fast; re-checked under the lock
     inherited = _head_files(head) if on_head is OnHead.ADD else {}
     file_meta = _files_inspect(files, kept_paths=[p for p in inherited if p not in delete_paths])
-    card = publish_card(  # cards written elsewhere are imported even with broken YAML
-        files,
-        strict=origin != Version.Origin.IMPORT,
-        deleted=delete_paths,
-        replaced=head if on_head is OnHead.REPLACE else None,
-    )
+    # The upload's README.md is read once, while it is local; cards written elsewhere are
+    # imported even with broken YAML. Whether the head's README.md is dropped is per attempt.
+    card = card_read(files, strict=origin != Version.Origin.IMPORT)
     request = _Request(files, file_meta, card, delete_paths, on_head, parent_commit, origin, author)
     fields = {
         "message": message.strip()[:5000],
@@ -141,7 +140,7 @@ class _HeadMoved(Exception):
 class _Request:
     files: Sequence[StagedFile]
     file_meta: dict[str, dict]
-    card: tuple[dict, str] | None
+    card: tuple[dict, str] | None  # the upload's README.md, if it has one
     delete_paths: Sequence[str]
     on_head: OnHead
     parent_commit: str | None
@@ -170,14 +169,19 @@ def _prepare(
     *,
     stored: bool = False,
 ) -> _Publish:
-    """Everything a publish needs that reads storage, computed before the lock on `head`.
-    Versions are immutable, so what is read here stays true while `head` is the head
-    (`inherited`: its files, for OnHead.ADD)."""
+    """Everything a publish needs that reads storage or depends on `head`, computed before
+    the lock on `head` and again on each new head. Versions are immutable, so what is read
+    here stays true while `head` is the head (`inherited`: its files, for OnHead.ADD)."""
     manifest = _manifest(request.files, request.file_meta, inherited, request.delete_paths)
     if not manifest:
         raise InvalidInput("The new version would contain no files.")
+    _external_data_check(request.file_meta, manifest)
     fmt = version_format(files=() if stored else request.files, manifest=manifest)
-    card = request.card
+    card = publish_card(
+        request.card,
+        deleted=request.delete_paths,
+        replaced=head if request.on_head is OnHead.REPLACE else None,
+    )
     base = None
     if request.origin in (Version.Origin.UPLOAD, Version.Origin.IMPORT):
         base = base_link(model=model, user=request.author, card=card, fmt=fmt)
@@ -188,6 +192,19 @@ def _prepare(
     fields = {**fields, "parent": base.version if base else lineage}
     finetunable = bool(adapter_choices(derived["format"]))  # from the format, no storage read
     return _Publish(manifest, fields, {**derived, **metadata}, fmt, card, base, finetunable)
+
+
+def _external_data_check(file_meta: dict[str, dict], manifest: dict) -> None:
+    """ONNX external data must be a file of the version. The scan checked it against the
+    head the upload was inspected on; a head that moved since may have dropped the file."""
+    for path, meta in file_meta.items():
+        for location in meta.get("external_data") or ():
+            problem = location_problem(location, path, set(manifest))
+            if problem:
+                raise InvalidInput(
+                    f"{path}: ONNX external data location {location!r} {problem}; a version "
+                    "published meanwhile may have removed it. Upload that file too."
+                )
 
 
 def _files_validate(files: Sequence[StagedFile], *, delete_paths: Sequence[str]) -> None:

@@ -12,16 +12,16 @@ from django.views.decorators.http import require_POST
 
 from catalog import selectors
 from catalog.card_form import CardEditForm
-from catalog.errors import HubError, PreconditionFailed
+from catalog.errors import HubError, PayloadTooLarge, PreconditionFailed
 from catalog.models import Model
 from catalog.permissions import model_can_write
 from catalog.ratelimit import client_id, over_limit
 from catalog.services.card_edit import card_compose, card_draft, card_field_values, card_save
-from catalog.services.cards import MAX_CARD_BYTES
+from catalog.services.cards import card_size_check
 from catalog.templatetags.hub import card_page_html
 
-# Each preview renders at most MAX_CARD_BYTES within markdown's CPU budget; typing pauses
-# send one a second at most (the page waits 400 ms after the last key).
+# Each preview renders at most a card's size (card_size_check) within markdown's CPU budget;
+# typing pauses send one a second at most (the page waits 400 ms after the last key).
 PREVIEWS_PER_MINUTE = 120
 
 
@@ -73,10 +73,10 @@ def card_preview(request: HttpRequest, owner: str, name: str) -> HttpResponse:
     if over_limit(f"card-preview:{client_id(request)}", limit=PREVIEWS_PER_MINUTE, window=60):
         return HttpResponse("Too many previews; the next one works in a minute.", status=429)
     text = request.POST.get("body", "")
-    size = len(text.encode("utf-8", "surrogatepass"))
-    if size > MAX_CARD_BYTES:
-        message = f"The card is {size:,} bytes; cards may hold at most {MAX_CARD_BYTES:,}."
-        return HttpResponse(message, status=413)
+    try:
+        card_size_check(len(text.encode("utf-8", "surrogatepass")))
+    except PayloadTooLarge as exc:
+        return HttpResponse(exc.message, status=exc.status)
     return HttpResponse(card_page_html(text, model.name))
 
 
