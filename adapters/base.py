@@ -225,11 +225,29 @@ CancelFn = Callable[[], bool]
 LogFn = Callable[[str], None]
 
 
+@dataclass
+class Hooks:
+    """What a job hands its training run, bundled once: progress, phases, log, cancel."""
+
+    on_progress: ProgressFn
+    is_cancelled: CancelFn
+    log: LogFn
+    on_phase: PhaseFn | None = None
+
+    def phase(self, name: str, done: int = 0, total: int = 0) -> None:
+        if self.on_phase is not None:
+            self.on_phase(PhaseProgress(name, done, total))
+
+    def check(self) -> None:
+        if self.is_cancelled():
+            raise Cancelled("training was cancelled")
+
+
 class Adapter(ABC):
     key: str
     title: str
     task: str  # pipeline tag of the output model
-    training_module: str  # dotted path of a module with train(adapter, request, ...)
+    training_module: str  # dotted path of a module with train(adapter, request, hooks)
 
     @abstractmethod
     def accepts(self, base_format: dict) -> str | None:
@@ -262,9 +280,7 @@ class Adapter(ABC):
     ) -> TrainResult:
         """Fine-tunes into ``request.output_dir``; raises Cancelled, DatasetError.
         ``on_phase`` hears each phase as it starts (and features' n of N as they go)."""
+        request.params.validate()  # before torch loads: a bad value fails in a moment
         # torch loads here, in the worker, not in web processes that only check acceptance.
         train = importlib.import_module(self.training_module).train
-        return train(
-            self, request, on_progress=on_progress, is_cancelled=is_cancelled, log=log,
-            on_phase=on_phase,
-        )  # fmt: skip
+        return train(self, request, Hooks(on_progress, is_cancelled, log, on_phase))

@@ -19,6 +19,7 @@ INDEX = "model.safetensors.index.json"
 PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt")
 PRIMARY_WEIGHTS = ("model.safetensors", "adapter_model.safetensors")
 SENTENCEPIECE = ("spiece.model", "sentencepiece.bpe.model", "tokenizer.model")
+JSON_KINDS = {dict: "object", list: "list"}  # what a JSON file must hold, in messages
 
 # Head-class suffix -> pipeline tag, longest first; mirrors transformers' MODEL_FOR_*_MAPPING
 # tables (audio and vision variants are picked by modality below).
@@ -146,7 +147,9 @@ class _Detector:
         self.out["custom_code"] = self._custom_code(config)
         return ModelFormat(**self.out, problems=tuple(dict.fromkeys(self.problems)))
 
-    def _json(self, path: str) -> dict | None:
+    def _json(self, path: str, kind: type = dict) -> dict | list | None:
+        """The file's JSON object (or list, with ``kind=list``); None, with the problem
+        noted, when it cannot be read or holds something else; None when it is absent."""
         if path not in self.paths:
             return None
         try:
@@ -154,8 +157,8 @@ class _Detector:
         except (ValueError, OSError) as exc:
             self.problems.append(f"{path} could not be read: {exc}")
             return None
-        if not isinstance(data, dict):
-            self.problems.append(f"{path} must hold a JSON object.")
+        if not isinstance(data, kind):
+            self.problems.append(f"{path} must hold a JSON {JSON_KINDS[kind]}.")
             return None
         return data
 
@@ -205,7 +208,7 @@ class _Detector:
         return None
 
     def _sentence_transformers(self, config: dict | None) -> None:
-        modules = self._json_list("modules.json")
+        modules = self._json("modules.json", list)
         if modules is not None and not any(
             isinstance(m, dict) and str(m.get("type", "")).startswith("sentence_transformers.")
             for m in modules
@@ -235,17 +238,6 @@ class _Detector:
             self.problems.append(
                 f"modules.json: module path {path[:100]!r} is not a folder of this repository."
             )
-
-    def _json_list(self, path: str) -> list | None:
-        try:
-            data = self.read_json(path)
-        except (ValueError, OSError) as exc:
-            self.problems.append(f"{path} could not be read: {exc}")
-            return None
-        if not isinstance(data, list):
-            self.problems.append(f"{path} must hold a JSON list.")
-            return None
-        return data
 
     def _peft(self, adapter: dict, config: dict | None) -> None:
         base = adapter.get("base_model_name_or_path")

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 
 import torch
 
-from ..base import EpochProgress, HyperParams
+from ..base import EpochProgress, Hooks, HyperParams
 from ..evaluation import classification_report
 from ..evaluation.baselines import FitPredict, baselines_on_test, estimate_baselines
 from ..evaluation.plan import Plan
-from .loop import Hooks, Trainee, predict, restore, run_epochs, trainable_state
+from .loop import Trainee, predict, restore, run_epochs, trainable_state
 
 
 @dataclass

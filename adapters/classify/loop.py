@@ -13,26 +13,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..base import CancelFn, Cancelled, HyperParams, LogFn, PhaseFn, PhaseProgress, ProgressFn
+from ..base import Hooks, HyperParams
 from .device import resolve_device, seed_everything
 
 Chunks = Callable[[list[int], int], Iterator[tuple[list[int], dict]]]
-
-
-@dataclass
-class Hooks:
-    on_progress: ProgressFn
-    is_cancelled: CancelFn
-    log: LogFn
-    on_phase: PhaseFn | None = None
-
-    def phase(self, name: str, done: int = 0, total: int = 0) -> None:
-        if self.on_phase is not None:
-            self.on_phase(PhaseProgress(name, done, total))
-
-    def check(self) -> None:
-        if self.is_cancelled():
-            raise Cancelled("training was cancelled")
 
 
 @dataclass

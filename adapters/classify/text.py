@@ -8,14 +8,14 @@ from contextlib import ExitStack
 
 import torch
 
-from ..base import Adapter, CancelFn, LogFn, PhaseFn, ProgressFn, TrainRequest, TrainResult
+from ..base import Adapter, Hooks, LogFn, TrainRequest, TrainResult
 from ..datasets import load_text_dataset
 from ..evaluation import headline
 from ..evaluation.baselines import majority, tfidf_logreg
 from ..evaluation.testset import extra_labels_check
 from . import layouts
 from .estimate import fit_and_measure
-from .loop import Hooks, begin
+from .loop import begin
 from .measure import Examples, digest, plan_request
 from .network import load_classifier
 from .onnx import LogitsOnly, export_linked
@@ -48,25 +48,15 @@ class TokenBatches:
         return {"input_ids": input_ids, "attention_mask": mask}
 
 
-def train(
-    adapter: Adapter,
-    request: TrainRequest,
-    *,
-    on_progress: ProgressFn,
-    is_cancelled: CancelFn,
-    log: LogFn,
-    on_phase: PhaseFn | None = None,
-) -> TrainResult:
+def train(adapter: Adapter, request: TrainRequest, hooks: Hooks) -> TrainResult:
     from transformers import AutoTokenizer
 
     started = time.perf_counter()
     params, fmt = request.params, request.base_format
-    params.validate()
     ds, summary = load_text_dataset(request.dataset_path, request.limits)
-    log(f"dataset: {summary.rows} rows, {len(summary.classes)} classes ({summary.format})")
+    hooks.log(f"dataset: {summary.rows} rows, {len(summary.classes)} classes ({summary.format})")
     labels = summary.classes
-    texts, examples = _with_test_set(request, ds, labels, log)
-    hooks = Hooks(on_progress, is_cancelled, log, on_phase)
+    texts, examples = _with_test_set(request, ds, labels, hooks.log)
     y, device = begin(request, labels, examples.labels, hooks)
     tokenizer = AutoTokenizer.from_pretrained(
         request.base_dir, local_files_only=True, trust_remote_code=False
@@ -90,7 +80,7 @@ def train(
         )  # fmt: skip
         outcome = fit_and_measure(trainee, y, labels, params, hooks, **measure)
     hooks.phase("exporting")
-    log(f"estimate: {headline(outcome.metrics['estimate'])}; writing the model")
+    hooks.log(f"estimate: {headline(outcome.metrics['estimate'])}; writing the model")
     export_started = time.perf_counter()
     sample = next(batches(list(range(min(8, examples.n_train))), 8))[1]
     layout = write_transformers_output(request, trained, sample)

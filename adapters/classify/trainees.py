@@ -9,8 +9,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..base import HyperParams
-from .loop import Chunks, Hooks, Trainee, index_chunks
+from ..base import Hooks, HyperParams
+from .loop import Chunks, Trainee, index_chunks
 from .lora import lora_wrap
 from .network import (
     body_features,

@@ -7,12 +7,13 @@ from pathlib import Path
 from ..base import DatasetError, DatasetLimits, DatasetSummary
 from .checks import check_classes
 from .columns import samples_per_class
-from .images import ImageDataset, load_images
+from .images import ImageDataset, ImageFiles, load_images
 from .text import TextDataset, load_text
 from .zipsafe import is_zip
 
 __all__ = [
     "ImageDataset",
+    "ImageFiles",
     "TextDataset",
     "detect_kind",
     "inspect_dataset",

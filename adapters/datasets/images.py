@@ -49,6 +49,26 @@ class ImageDataset:
         finally:
             zf.close()
 
+    def read_all(self, limits: DatasetLimits) -> ImageFiles:
+        """Every member's bytes from one opening of the ZIP, for a job that sweeps the data
+        many times (training): the memory is what the byte budget already bounds
+        (``max_uncompressed_bytes``), and no pass inflates the ZIP again."""
+        with self.reader(limits) as reader:
+            return ImageFiles(self.members, [reader.raw(m) for m in self.members], limits)
+
+
+@dataclass
+class ImageFiles:
+    """A dataset's image files held in memory, in ``members`` order; decoded on demand (the
+    decoded pixels of a whole dataset may be many times larger than its files)."""
+
+    members: list[str]
+    data: list[bytes]
+    limits: DatasetLimits
+
+    def image(self, index: int) -> Image.Image:
+        return decode_image(self.data[index], self.members[index], self.limits)
+
 
 class ImageReader:
     """Decodes members of an open ZIP into RGB images, within the limits."""
@@ -56,15 +76,11 @@ class ImageReader:
     def __init__(self, zf: zipfile.ZipFile, budget: Budget, limits: DatasetLimits):
         self.zf, self.budget, self.limits = zf, budget, limits
 
-    def new_pass(self) -> None:
-        """A new sweep over the data (next epoch) may read every byte again."""
-        self.budget = Budget(self.limits)
-
     def image(self, member: str) -> Image.Image:
         return decode_image(self.raw(member), member, self.limits)
 
     def raw(self, member: str) -> bytes:
-        """The member's bytes, within the pass's budget (row hashes read these)."""
+        """The member's bytes, within the reader's byte budget."""
         return self.budget.read(self.zf, self.zf.getinfo(member))
 
 

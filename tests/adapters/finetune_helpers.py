@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +20,8 @@ from .helpers import Recorder, external_locations
 
 BASE_REPO = {"id": "owner/tiny-base", "revision": "b" * 40, "license": "mit"}
 DOCUMENTS = ("README.md", "metrics.json")  # what a fine-tune writes about itself
+# What a (base, strategy) case adds to the fast settings: the smallest trained part.
+STRATEGY_EXTRA = {"last-k": {"unfreeze_layers": 1}, "lora": {"lora_rank": 2, "lora_alpha": 4}}
 
 
 def detect(folder: Path) -> ModelFormat:
@@ -46,6 +50,29 @@ def train(key: str, base: Path, data: Path, out: Path, dataset: str = "toy", **p
     recorder = Recorder()
     result = get_adapter(key).train(req, **recorder.hooks())
     return result, recorder
+
+
+def cached_bases(builders: dict[str, Callable[[Path], Path]], work: Path):
+    """name -> the base's folder, built on first use (once per session)."""
+
+    @functools.cache
+    def get(name: str) -> Path:
+        return builders[name](work / "bases" / name)
+
+    return get
+
+
+def cached_runs(key: str, bases, data: Path, work: Path, **fast):
+    """(name, strategy) -> (base dir, result, recorder, output dir), trained on first use."""
+
+    @functools.cache
+    def get(name: str, strategy: str):
+        out = work / "out" / f"{name}-{strategy}"
+        params = {"strategy": strategy, **fast, **STRATEGY_EXTRA.get(strategy, {})}
+        result, recorder = train(key, bases(name), data, out, **params)
+        return bases(name), result, recorder, out
+
+    return get
 
 
 def front_matter(folder: Path) -> dict:

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import onnx
+
+
+def make_zip(path: Path, members: dict[str, bytes]) -> Path:
+    """A deflated ZIP holding ``members`` (name -> bytes) as given, odd names included."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return path
 
 
 def external_locations(onnx_path: Path) -> set[str]:

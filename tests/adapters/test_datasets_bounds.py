@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import json
-import zipfile
 
 import pytest
 from PIL import Image
@@ -20,6 +19,8 @@ from adapters.datasets import (
 )
 from adapters.datasets.headers import RequestWindow
 
+from .helpers import make_zip
+
 LIMITS = DatasetLimits()
 
 
@@ -27,13 +28,6 @@ def image(size=(8, 8), fmt="PNG", **options) -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", size, (90, 20, 30)).save(buffer, format=fmt, **options)
     return buffer.getvalue()
-
-
-def make_zip(path, members: dict[str, bytes]):
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
-    return path
 
 
 def classes(data: bytes, per_class: int = 2) -> dict[str, bytes]:

@@ -13,6 +13,8 @@ from PIL import Image
 from adapters.base import DatasetError, DatasetLimits
 from adapters.datasets import detect_kind, inspect_dataset, load_image_dataset
 
+from .helpers import make_zip
+
 LIMITS = DatasetLimits()
 
 
@@ -20,13 +22,6 @@ def png(color: int = 128, size: tuple[int, int] = (8, 8), mode: str = "L", fmt="
     buf = io.BytesIO()
     Image.new(mode, size, color).save(buf, format=fmt)
     return buf.getvalue()
-
-
-def make_zip(path, members: dict[str, bytes]):
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in members.items():
-            zf.writestr(name, data)
-    return path
 
 
 def two_classes(prefix: str = "") -> dict[str, bytes]:

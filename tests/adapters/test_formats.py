@@ -137,6 +137,19 @@ def test_malformed_config(tmp_path):
     assert any(p.startswith("config.json could not be read") for p in fmt.problems)
 
 
+@pytest.mark.parametrize(
+    ("path", "content", "problem"),
+    [
+        ("config.json", "[]", "config.json must hold a JSON object."),
+        ("modules.json", "{}", "modules.json must hold a JSON list."),
+    ],
+)
+def test_json_of_the_wrong_kind(path, content, problem):
+    files = {"config.json": '{"model_type": "bert"}', "modules.json": "[]", path: content}
+    fmt = model_format(files, lambda name: json.loads(files[name]))
+    assert problem in fmt.problems
+
+
 def test_unknown_model_type_and_auto_map(tmp_path):
     folder = sm.bert_classifier(tmp_path / "m")
     config = json.loads((folder / "config.json").read_text())

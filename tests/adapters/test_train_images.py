@@ -3,8 +3,9 @@ bases, plus one run on the real MobileNetV2 starter. Each case trains once per s
 
 from __future__ import annotations
 
-import functools
 import random
+import zipfile
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -76,25 +77,12 @@ def squares_zip(iwork) -> Path:
 
 @pytest.fixture(scope="session")
 def image_bases(iwork):
-    @functools.cache
-    def get(name: str) -> Path:
-        return BASES[name](iwork / "bases" / name)
-
-    return get
+    return fh.cached_bases(BASES, iwork)
 
 
 @pytest.fixture(scope="session")
 def image_trained(iwork, image_bases, squares_zip):
-    @functools.cache
-    def get(name: str, strategy: str):
-        out = iwork / "out" / f"{name}-{strategy}"
-        extra = {"lora_rank": 2, "lora_alpha": 4} if strategy == "lora" else {}
-        result, recorder = fh.train(
-            KEY, image_bases(name), squares_zip, out, strategy=strategy, **FAST, **extra
-        )
-        return image_bases(name), result, recorder, out
-
-    return get
+    return fh.cached_runs(KEY, image_bases, squares_zip, iwork, **FAST)
 
 
 def pixels(folder: Path, images) -> torch.Tensor:
@@ -186,6 +174,34 @@ def test_cancel_during_feature_caching(image_bases, squares_zip, iwork):
     with pytest.raises(Cancelled):
         get_adapter(KEY).train(req, **recorder.hooks())
     assert list(out.iterdir()) == []
+
+
+def test_each_zip_member_is_inflated_once_per_job(image_bases, squares_zip, iwork, monkeypatch):
+    """Features, every epoch of every fit, the test set and the export's sample decode from
+    bytes read once: a body-training strategy sweeps the data many times, the ZIP once."""
+    test_zip = demo_data.write_image_zip(iwork / "squares-test.zip", squares(2, seed=7))
+    opened, inflated = Counter(), Counter()
+    real_init, real_open = zipfile.ZipFile.__init__, zipfile.ZipFile.open
+
+    def counting_init(self, file, *args, **kwargs):
+        opened[str(file)] += 1
+        real_init(self, file, *args, **kwargs)
+
+    def counting_open(self, name, *args, **kwargs):
+        inflated[(str(self.filename), getattr(name, "filename", name))] += 1
+        return real_open(self, name, *args, **kwargs)
+
+    monkeypatch.setattr(zipfile.ZipFile, "__init__", counting_init)
+    monkeypatch.setattr(zipfile.ZipFile, "open", counting_open)
+    out = iwork / "read-once"
+    req = fh.request(KEY, image_bases("vit"), squares_zip, out, "toy", strategy="full", **FAST)
+    req.test_path, req.test_name = test_zip, "toy-test"
+    result = get_adapter(KEY).train(req, **Recorder().hooks())
+    monkeypatch.undo()
+    assert opened[str(squares_zip)] == opened[str(test_zip)] == 2  # the listing, one read
+    assert len(inflated) == 30 + 6 and set(inflated.values()) == {1}
+    test = result.metrics["test_set"]
+    assert test["n"] == 6 and test["procedure"]["rows_seen_in_training"] == 0
 
 
 # ---- the real MobileNetV2 starter ----------------------------------------------------------

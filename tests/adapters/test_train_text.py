@@ -3,7 +3,6 @@ the real all-MiniLM-L6-v2 starter. Each (base, strategy) trains once per session
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import random
@@ -76,7 +75,6 @@ CASES = [
     ("deberta", "head-only"),
     ("deberta", "lora"),
 ]
-EXTRA = {"last-k": {"unfreeze_layers": 1}, "lora": {"lora_rank": 2, "lora_alpha": 4}}
 
 
 def toy_rows(per_class: int, seed: int) -> list[tuple[str, str]]:
@@ -104,25 +102,13 @@ def toy_csv(work) -> Path:
 
 @pytest.fixture(scope="session")
 def bases(work):
-    @functools.cache
-    def get(name: str) -> Path:
-        return BASES[name](work / "bases" / name)
-
-    return get
+    return fh.cached_bases(BASES, work)
 
 
 @pytest.fixture(scope="session")
 def trained(work, bases, toy_csv):
     """(base dir, result, recorder, output dir) for a case, trained on first use."""
-
-    @functools.cache
-    def get(name: str, strategy: str):
-        out = work / "out" / f"{name}-{strategy}"
-        params = {"strategy": strategy, **FAST, **EXTRA.get(strategy, {})}
-        result, recorder = fh.train(KEY, bases(name), toy_csv, out, **params)
-        return bases(name), result, recorder, out
-
-    return get
+    return fh.cached_runs(KEY, bases, toy_csv, work, **FAST)
 
 
 def tokenized(folder: Path) -> dict:
