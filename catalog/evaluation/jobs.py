@@ -11,11 +11,7 @@ from django.db import transaction
 from kombu.exceptions import OperationalError as BrokerError
 
 from catalog.errors import NotFound, TooManyRequests, Unauthorized
-from catalog.evaluation.targets import (
-    evaluation_labels,
-    evaluation_rights_check,
-    evaluation_target,
-)
+from catalog.evaluation.targets import evaluation_labels, evaluation_target
 from catalog.evaluation.tasks import evaluation_run
 from catalog.models import Dataset, Evaluation, Version
 from catalog.services.audit import audit
@@ -32,8 +28,7 @@ def evaluation_submit(*, user: AbstractBaseUser, version: Version, dataset: Data
         raise Unauthorized("Sign in or send `Authorization: Bearer <token>` to evaluate.")
     if dataset.owner_id != user.pk:
         raise NotFound(f"Dataset {dataset.pk} does not exist or is not yours.")
-    evaluation_rights_check(user=user, version=version)
-    classifier = evaluation_target(version)
+    classifier = evaluation_target(user=user, version=version)
     evaluation_labels(classifier=classifier, dataset=dataset)
     _quota_check(user)
     evaluation = Evaluation.objects.create(owner=user, version=version, dataset=dataset)

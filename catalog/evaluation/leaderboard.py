@@ -11,11 +11,14 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
-from catalog.evaluation.figures import is_report, legacy_report
+from catalog.evaluation.figures import metric_sections
 from catalog.models import Evaluation, Model, Version
 from catalog.selectors import AnyUser, sight_of
 
 LIMIT = 100  # derived versions read for one page
+# figures.metric_sections' section keys a derived version's metrics may hold -> the source
+# a row names; a bare report (an evaluation's shape) is not a version's own figures.
+SOURCES = {"test_set": "test set", "estimate": "fine-tune estimate", "legacy": "validation split"}
 
 
 @dataclass
@@ -61,7 +64,7 @@ def leaderboard(*, model: Model, user: AnyUser) -> list[Board]:
 
 def _version_entries(version: Version):
     """(dataset key, dataset title, entry) for each report a derived version carries."""
-    metrics = version.metrics or {}
+    metrics = version.metrics
     job = getattr(version, "finetune_job", None)
     dataset = job.dataset if job is not None else None
     if dataset is not None:  # fine-tuned here: the dataset's content says which it was
@@ -69,20 +72,19 @@ def _version_entries(version: Version):
     else:  # published with its figures: the card's dataset name, as the Hub groups them
         named = _first(version.model.datasets, "")
         key, title = (f"name:{named}", named) if named else (f"version:{version.pk}", "its data")
-    test = metrics.get("test_set")
-    if is_report(test):
-        procedure = test["procedure"]
-        test_key = procedure.get("dataset_sha256") or f"test:{version.pk}"
-        yield (
-            test_key,
-            procedure.get("dataset") or f"test set of {title}",
-            Entry(version, "test set", test),
-        )
-    estimate = metrics.get("estimate")
-    if is_report(estimate):
-        yield key, title, Entry(version, "fine-tune estimate", estimate)
-    elif "estimate" not in metrics and (legacy := legacy_report(metrics)) is not None:
-        yield key, title, Entry(version, "validation split", legacy)
+    for section in metric_sections(metrics):  # the one reader of stored metric shapes
+        source = SOURCES.get(section.key)
+        if source is None:
+            continue
+        if section.key == "test_set":
+            procedure = section.report["procedure"]
+            yield (
+                procedure.get("dataset_sha256") or f"test:{version.pk}",
+                procedure.get("dataset") or f"test set of {title}",
+                Entry(version, source, section.report),
+            )
+        else:
+            yield key, title, Entry(version, source, section.report)
 
 
 def _evaluations(*, model: Model, user: AnyUser, derived: list[Version]) -> list[Evaluation]:

@@ -3,9 +3,8 @@ majority-class baseline on the same examples and a procedure that names the data
 
 from __future__ import annotations
 
-from collections import Counter
-
 from adapters.evaluation import classification_report
+from adapters.evaluation.baselines import majority
 from catalog.models import Evaluation
 
 TRAINING_DATA_WARNING = (
@@ -25,7 +24,8 @@ def evaluation_report(
     truth = [index[label] for label in y_true]
     predicted = [index[label] for label in y_pred]
     # The best constant guess on these very examples: what any model must beat.
-    majority = min(Counter(truth).items(), key=lambda kv: (-kv[1], kv[0]))[0]
+    every = list(range(len(truth)))
+    baselines = [{"name": "majority", "y_pred": majority(truth)(every, every)}]
     dataset = evaluation.dataset
     trained_on_it = _trained_on(evaluation)
     report = classification_report(
@@ -41,7 +41,7 @@ def evaluation_report(
             "dataset": dataset.name,
             "dataset_sha256": dataset.blob_id,
         },
-        baselines=[{"name": "majority", "y_pred": [majority] * len(truth)}],
+        baselines=baselines,
     )
     if trained_on_it:
         report["warnings"] = [TRAINING_DATA_WARNING, *report["warnings"]]

@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import tempfile
 import time
-from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -22,21 +21,14 @@ from adapters.base import DatasetError
 from adapters.inference.predict import PredictRequest, predict_dataset
 from catalog.errors import Forbidden, HubError
 from catalog.evaluation.reports import evaluation_report
-from catalog.evaluation.targets import (
-    evaluation_labels,
-    evaluation_rights_check,
-    evaluation_target,
-)
+from catalog.evaluation.targets import evaluation_labels, evaluation_target
+from catalog.finetune.leases import lease_check
 from catalog.finetune.workspace import blob_to_path, version_materialize
 from catalog.models import Evaluation
 from catalog.services.datasets import adapter_get, dataset_check, dataset_limits
 
 logger = logging.getLogger(__name__)
 PROGRESS_SECONDS = 0.5  # how often the row learns how far prediction got
-
-
-class EvaluationBusy(Exception):
-    """Another worker holds a fresh lease on this evaluation; try again later."""
 
 
 def evaluation_execute(evaluation_id: str) -> None:
@@ -61,15 +53,13 @@ def evaluation_execute(evaluation_id: str) -> None:
 
 
 def _claim(evaluation_id: str) -> Evaluation | None:
-    lease = timedelta(seconds=settings.HUB_FINETUNE_LEASE_SECONDS)
     with transaction.atomic():
         row = Evaluation.objects.select_for_update().filter(pk=evaluation_id).first()
         if row is None or row.is_terminal:
             return None
         now = timezone.now()
         running = row.status == Evaluation.Status.RUNNING
-        if running and row.heartbeat_at and now - row.heartbeat_at < lease:
-            raise EvaluationBusy(str(evaluation_id))
+        lease_check(running=running, heartbeat_at=row.heartbeat_at, now=now, key=evaluation_id)
         row.status, row.heartbeat_at, row.attempts = (
             Evaluation.Status.RUNNING,
             now,
@@ -86,8 +76,7 @@ def _claim(evaluation_id: str) -> Evaluation | None:
 
 def _evaluate(evaluation: Evaluation, reporter: Reporter) -> dict:
     version = evaluation.version
-    evaluation_rights_check(user=evaluation.owner, version=version)
-    classifier = evaluation_target(version)
+    classifier = evaluation_target(user=evaluation.owner, version=version)
     mapping = evaluation_labels(classifier=classifier, dataset=evaluation.dataset)
     with tempfile.TemporaryDirectory(prefix="evaluate-", dir=settings.FILE_UPLOAD_TEMP_DIR) as tmp:
         root = Path(tmp)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import uuid
-
 from django.db.models import QuerySet
 
 from catalog.errors import NotFound
 from catalog.evaluation.leaderboard import leaderboard
 from catalog.evaluation.targets import evaluation_options
+from catalog.finetune.selectors import row_key
 from catalog.models import Dataset, Evaluation, Model, Version
 from catalog.selectors import AnyUser
 
@@ -16,10 +15,7 @@ RECENT = 20
 
 
 def evaluation_get(*, user: AnyUser, evaluation_id: object) -> Evaluation:
-    try:
-        key = uuid.UUID(str(evaluation_id))
-    except ValueError as exc:
-        raise NotFound("No such evaluation.") from exc
+    key = row_key(evaluation_id, missing="No such evaluation.")
     found = (
         _owned(user).select_related("version__model__namespace", "dataset").filter(pk=key).first()
     )

@@ -52,19 +52,21 @@ def evaluation_options(version: Version | None) -> EvaluationOptions:
     return EvaluationOptions(classifier=Classifier(**{**facts, "labels": tuple(facts["labels"])}))
 
 
-def evaluation_target(version: Version) -> Classifier:
-    """The classifier to load, or InvalidInput (400) saying why none can be."""
+def evaluation_target(*, user, version: Version) -> Classifier:
+    """The classifier to load for ``user``: rights first (Forbidden), before anything about
+    the version's files is read or told; then InvalidInput (400) saying why none can be."""
+    model = version.model
+    if not model_can_read(user=user, model=model):
+        raise Forbidden(f"You no longer have access to {model.full_name}.")
     options = evaluation_options(version)
-    if options.classifier is None:
+    classifier = options.classifier
+    if classifier is None:
         raise InvalidInput(
-            f"{version.model.full_name} v{version.number} cannot be evaluated: {options.reason}"
+            f"{model.full_name} v{version.number} cannot be evaluated: {options.reason}"
         )
-    if options.classifier.loader == "peft" and version.parent_id is None:
-        raise InvalidInput(
-            "This LoRA adapter is not linked to its base model on this hub, so the hub "
-            "cannot load it; publish it with `base_model` naming a model here."
-        )
-    return options.classifier
+    if classifier.loader == "peft":
+        _base_rights_check(user=user, version=version)
+    return classifier
 
 
 def evaluation_labels(*, classifier: Classifier, dataset: Dataset) -> dict[str, str]:
@@ -83,16 +85,16 @@ def evaluation_labels(*, classifier: Classifier, dataset: Dataset) -> dict[str, 
         raise InvalidInput(f"Cannot evaluate on {dataset.name}: {exc}.") from exc
 
 
-def evaluation_rights_check(*, user, version: Version) -> None:
-    """Rights follow the bytes: the user must be able to read every version whose weights
-    the run loads (a LoRA adapter's base too). A base they cannot see is not named."""
-    model = version.model
-    if not model_can_read(user=user, model=model):
-        raise Forbidden(f"You no longer have access to {model.full_name}.")
+def _base_rights_check(*, user, version: Version) -> None:
+    """Rights follow the bytes: a LoRA adapter's run loads its base too. A base the user
+    cannot see is not named."""
     parent = version.parent
-    options = evaluation_options(version)
-    loads_parent = options.classifier is not None and options.classifier.loader == "peft"
-    if loads_parent and parent is not None and not model_can_read(user=user, model=parent.model):
+    if parent is None:
+        raise InvalidInput(
+            "This LoRA adapter is not linked to its base model on this hub, so the hub "
+            "cannot load it; publish it with `base_model` naming a model here."
+        )
+    if not model_can_read(user=user, model=parent.model):
         raise Forbidden(
             "This adapter runs on a private model you cannot read, so you cannot evaluate it."
         )

@@ -15,6 +15,7 @@ from django.utils import timezone
 from adapters.base import STRATEGIES
 from catalog.cursors import after_q, cursor_decode, cursor_encode, cursor_values_check
 from catalog.errors import InvalidInput
+from catalog.finetune.selectors import jobs_queue_annotate
 from catalog.models import FineTuneJob
 from catalog.selectors import AnyUser
 
@@ -70,11 +71,11 @@ def jobs_page(*, user: AnyUser, filters: JobFilters) -> JobPage:
     rows = matching.order_by(*ORDERING)
     if filters.cursor:
         rows = rows.filter(after_q(ORDERING, _cursor_values(filters.cursor)))
-    jobs = list(
-        rows.select_related(
-            "base_version__model__namespace", "dataset", "result_version__model__namespace"
-        )[: filters.limit + 1]
+    rows = rows.select_related(
+        "base_version__model__namespace", "dataset", "result_version__model__namespace"
     )
+    # Queue positions come with the rows: no COUNT per queued job when they are shown.
+    jobs = list(jobs_queue_annotate(rows)[: filters.limit + 1])
     more = len(jobs) > filters.limit
     jobs = jobs[: filters.limit]
     cursor = cursor_encode([jobs[-1].created_at.isoformat(), str(jobs[-1].pk)]) if more else None
@@ -90,10 +91,11 @@ def job_duration(job: FineTuneJob, *, now: datetime | None = None) -> timedelta 
 
 
 def duration_text(delta: timedelta | None) -> str:
-    """'45 s', '3 min 05 s', '2 h 04 min'; '—' when there is none."""
+    """'45 s', '3 min 05 s', '2 h 04 min'; '—' when there is none. The one duration format:
+    the job list's durations and the job page's ETA (``{{ seconds|duration }}``)."""
     if delta is None:
         return "—"
-    seconds = max(0, int(delta.total_seconds()))
+    seconds = max(0, round(delta.total_seconds()))
     if seconds < 60:
         return f"{seconds} s"
     minutes, seconds = divmod(seconds, 60)

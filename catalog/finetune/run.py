@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import tempfile
 import time
-from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -22,6 +21,7 @@ from adapters.base import Cancelled, DatasetError, EpochProgress, PhaseProgress,
 from catalog.blobs import stage_local_file
 from catalog.errors import Forbidden
 from catalog.finetune.job_rules import log_line, params_validate
+from catalog.finetune.leases import lease_check
 from catalog.finetune.progress import phases_advance
 from catalog.finetune.publish import base_repo_for_files, finetune_publish
 from catalog.finetune.rights import finetune_job_rights_check
@@ -31,10 +31,6 @@ from catalog.services.datasets import adapter_get, dataset_check, dataset_limits
 from catalog.services.formats import version_format_dict
 
 logger = logging.getLogger(__name__)
-
-
-class JobBusy(Exception):
-    """Another worker holds a fresh lease on this job; try again later."""
 
 
 def finetune_execute(job_id: str) -> None:
@@ -57,7 +53,6 @@ def finetune_execute(job_id: str) -> None:
 
 
 def _claim(job_id: str) -> FineTuneJob | None:
-    lease = timedelta(seconds=settings.HUB_FINETUNE_LEASE_SECONDS)
     with transaction.atomic():
         job = FineTuneJob.objects.select_for_update().filter(pk=job_id).first()
         if job is None or job.is_terminal:
@@ -67,13 +62,8 @@ def _claim(job_id: str) -> FineTuneJob | None:
             job.save(update_fields=["status", "finished_at"])
             return None
         now = timezone.now()
-        if (
-            job.status == FineTuneJob.Status.RUNNING
-            and job.heartbeat_at
-            and now - job.heartbeat_at < lease
-        ):
-            raise JobBusy(str(job_id))
         restart = job.status == FineTuneJob.Status.RUNNING
+        lease_check(running=restart, heartbeat_at=job.heartbeat_at, now=now, key=job_id)
         job.status, job.heartbeat_at, job.attempts = (
             FineTuneJob.Status.RUNNING,
             now,
@@ -175,43 +165,56 @@ class JobReporter:
         held-out examples) are the learning curve. Epochs of the other runs are written at
         most every PROGRESS_SECONDS, and the last of each fit always: head-only folds finish
         hundreds a second."""
-        now = time.monotonic()
-        fit_done = update.fit_epoch == update.per_fit
-        if not update.curve and not fit_done and now - self._written_at < self.PROGRESS_SECONDS:
+        if not self._due(update.curve or update.fit_epoch == update.per_fit):
             return
-        self._written_at = now
-        job = FineTuneJob.objects.get(pk=self.job_id)
-        job.phases = phases_advance(
-            job.phases, "training", at=timezone.now().isoformat(),
-            done=update.epoch, total=update.epochs, fit=update.fit, fits=update.fits,
-            fit_epoch=update.fit_epoch, per_fit=update.per_fit,
-        )  # fmt: skip
-        if update.curve:
-            job.history = [*job.history, {
+        point = (
+            {
                 "epoch": update.epoch,
                 "train_loss": round(update.train_loss, 5),
                 "val_loss": round(update.val_loss, 5),
                 "val_accuracy": round(update.val_accuracy, 5),
-            }]  # fmt: skip
-        job.epoch, job.epochs, job.heartbeat_at = update.epoch, update.epochs, timezone.now()
-        job.save(update_fields=["history", "epoch", "epochs", "phases", "heartbeat_at"])
+            }
+            if update.curve
+            else None
+        )
+        counts = {
+            "done": update.epoch, "total": update.epochs, "fit": update.fit, "fits": update.fits,
+            "fit_epoch": update.fit_epoch, "per_fit": update.per_fit,
+        }  # fmt: skip
+        self._write("training", counts, point, epoch=update.epoch, epochs=update.epochs)
 
     def phase(self, update: PhaseProgress) -> None:
         """A new phase is written at once; its n of N at most every PROGRESS_SECONDS, and
         the last one always."""
-        now = time.monotonic()
         new = update.phase != self._phase
         final = bool(update.total) and update.done >= update.total
-        if not new and not final and now - self._written_at < self.PROGRESS_SECONDS:
+        if not self._due(new or final):
             return
-        self._phase, self._written_at = update.phase, now
+        self._phase = update.phase
         counts = {"done": update.done, "total": update.total} if update.total else {}
+        self._write(update.phase, counts)
+
+    def _due(self, now_anyway: bool) -> bool:
+        """Whether to write: always when ``now_anyway``, else at most every PROGRESS_SECONDS."""
+        now = time.monotonic()
+        if not now_anyway and now - self._written_at < self.PROGRESS_SECONDS:
+            return False
+        self._written_at = now
+        return True
+
+    def _write(self, phase: str, counts: dict, point: dict | None = None, **fields) -> None:
+        """One read-modify-write of the row: the phase's counts, a learning-curve point,
+        ``fields``, the heartbeat. Only this worker writes these columns while it runs."""
         job = FineTuneJob.objects.get(pk=self.job_id)
-        job.phases = phases_advance(
-            job.phases, update.phase, at=timezone.now().isoformat(), **counts
-        )
-        job.heartbeat_at = timezone.now()
-        job.save(update_fields=["phases", "heartbeat_at"])
+        now = timezone.now()
+        job.phases = phases_advance(job.phases, phase, at=now.isoformat(), **counts)
+        if point is not None:
+            job.history = [*job.history, point]
+        for name, value in fields.items():
+            setattr(job, name, value)
+        job.heartbeat_at = now
+        changed = ["phases", "heartbeat_at", *fields, *(["history"] if point else [])]
+        job.save(update_fields=changed)
 
     def log(self, line: str) -> None:
         FineTuneJob.objects.filter(pk=self.job_id).update(

@@ -5,8 +5,11 @@ from __future__ import annotations
 import re
 import uuid
 
+from django.db.models import Case, Count, IntegerField, OuterRef, QuerySet, Subquery, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from adapters.base import HyperParams
 from catalog.errors import NotFound
 from catalog.finetune.progress import ProgressView, progress_view
 from catalog.models import Dataset, FineTuneJob
@@ -34,11 +37,17 @@ def dataset_get(*, user: AnyUser, dataset_id: int) -> Dataset:
     return dataset
 
 
-def job_get(*, user: AnyUser, job_id: str) -> FineTuneJob:
+def row_key(raw: object, *, missing: str) -> uuid.UUID:
+    """A job's or an evaluation's id from a URL or a body; anything else is NotFound(missing),
+    as an id that names no row."""
     try:
-        key = uuid.UUID(str(job_id))
+        return uuid.UUID(str(raw))
     except ValueError as exc:
-        raise NotFound("No such fine-tune job.") from exc
+        raise NotFound(missing) from exc
+
+
+def job_get(*, user: AnyUser, job_id: str) -> FineTuneJob:
+    key = row_key(job_id, missing="No such fine-tune job.")
     job = (
         FineTuneJob.objects.select_related(
             "base_version__model__namespace", "dataset", "result_version__model__namespace"
@@ -64,22 +73,35 @@ def jobs_for_base(*, user: AnyUser, model) -> list[FineTuneJob]:
 
 
 def job_queue_position(job: FineTuneJob) -> int | None:
-    """1 for the next job a worker takes (the queue is first come, first served)."""
+    """1 for the next job a worker takes (the queue is first come, first served). Lists
+    annotate ``queue_ahead`` (``jobs_queue_annotate``), so a page of them is one query."""
     if job.status != FineTuneJob.Status.QUEUED:
         return None
-    ahead = FineTuneJob.objects.filter(
-        status=FineTuneJob.Status.QUEUED, created_at__lt=job.created_at
-    ).count()
+    ahead = getattr(job, "queue_ahead", None)
+    if ahead is None:
+        ahead = _queued_before(job.created_at).count()
     return ahead + 1
 
 
-def job_progress(job: FineTuneJob) -> ProgressView:
-    params = job.params or {}
-    # Head-only reads cached body outputs (text) and the image adapter always computes them
-    # (its baseline needs them): the phases where "computing features" runs.
-    features = job.adapter == "image-classification" or (
-        params.get("strategy", "head-only") == "head-only" and params.get("cache_features", True)
+def jobs_queue_annotate(jobs: QuerySet[FineTuneJob]) -> QuerySet[FineTuneJob]:
+    """Each queued job with the number of queued jobs ahead of it, in the same SELECT."""
+    ahead = (
+        _queued_before(OuterRef("created_at"))
+        .order_by()
+        .values("status")
+        .annotate(n=Count("pk"))
+        .values("n")
     )
+    queued = When(status=FineTuneJob.Status.QUEUED, then=Coalesce(Subquery(ahead), 0))
+    return jobs.annotate(queue_ahead=Case(queued, default=None, output_field=IntegerField()))
+
+
+def _queued_before(created_at) -> QuerySet[FineTuneJob]:
+    return FineTuneJob.objects.filter(status=FineTuneJob.Status.QUEUED, created_at__lt=created_at)
+
+
+def job_progress(job: FineTuneJob) -> ProgressView:
+    params = _hyper_params(job)
     steps = job.phases or []
     if not steps and job.status == FineTuneJob.Status.RUNNING and job.epochs:
         # A job that started before phases were recorded: its epoch counter is all we know.
@@ -88,9 +110,21 @@ def job_progress(job: FineTuneJob) -> ProgressView:
     return progress_view(
         status=job.status,
         steps=steps,
-        strategy=params.get("strategy", "head-only"),
-        features_expected=features,
+        strategy=params.strategy,
+        # The image adapter always computes the body's outputs (its baseline needs them);
+        # text does when the params cache them.
+        features_expected=job.adapter == "image-classification" or params.caches_features,
         now=timezone.now(),
         queue_position=job_queue_position(job),
         finished=job.finished_at,
     )
+
+
+def _hyper_params(job: FineTuneJob) -> HyperParams:
+    """The job's parameters as the worker reads them; a row from an older schema (a key
+    since removed) falls back to the defaults of its strategy."""
+    params = job.params or {}
+    try:
+        return HyperParams.from_dict(params)
+    except (TypeError, ValueError):
+        return HyperParams.from_dict({"strategy": str(params.get("strategy", "head-only"))})

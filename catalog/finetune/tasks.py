@@ -4,22 +4,14 @@
 from __future__ import annotations
 
 from celery import shared_task
-from django.conf import settings
 
-from catalog.finetune.run import JobBusy, finetune_execute
+from catalog.finetune.leases import LEASED_TASK_OPTIONS, leased_run
+from catalog.finetune.run import finetune_execute
 
 
 @shared_task(
     name="catalog.tasks.finetune_run",  # the name messages queued before the move carry
-    bind=True,
-    acks_late=True,  # a worker that dies mid-job leaves the message for another worker
-    reject_on_worker_lost=True,
-    soft_time_limit=settings.HUB_FINETUNE_SOFT_TIME_LIMIT,
-    time_limit=settings.HUB_FINETUNE_TIME_LIMIT,
-    max_retries=None,
+    **LEASED_TASK_OPTIONS,
 )
 def finetune_run(self, job_id: str) -> None:
-    try:
-        finetune_execute(job_id)
-    except JobBusy as exc:
-        raise self.retry(countdown=settings.HUB_FINETUNE_LEASE_SECONDS) from exc
+    leased_run(self, finetune_execute, job_id)

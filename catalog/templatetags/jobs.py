@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django import template
 
+from catalog.finetune.listing import duration_text
 from catalog.finetune.progress import ProgressView
 from catalog.finetune.selectors import job_progress as progress_of
 from catalog.models import FineTuneJob
@@ -19,14 +22,5 @@ def job_progress(job: FineTuneJob) -> ProgressView:
 
 @register.filter
 def duration(seconds: float | None) -> str:
-    """42 s, 3 min 5 s, 1 h 2 min: an ETA a person reads at a glance."""
-    if seconds is None:
-        return ""
-    total = round(seconds)
-    if total < 60:
-        return f"{total} s"
-    minutes, secs = divmod(total, 60)
-    if minutes < 60:
-        return f"{minutes} min {secs} s"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes} min"
+    """An ETA in seconds as the job list writes durations: 42 s, 3 min 05 s, 1 h 02 min."""
+    return duration_text(None if seconds is None else timedelta(seconds=seconds))

@@ -11,7 +11,7 @@ from catalog.errors import HubError
 from catalog.evaluation.forms import EvaluateForm
 from catalog.evaluation.jobs import evaluation_submit
 from catalog.evaluation.selectors import datasets_for_evaluation, evaluation_get
-from catalog.evaluation.targets import DATASET_KINDS, evaluation_options
+from catalog.evaluation.targets import DATASET_KINDS, evaluation_options, evaluation_target
 from catalog.finetune.selectors import dataset_get
 from catalog.selectors import sight_of
 from catalog.services.datasets import dataset_create
@@ -45,6 +45,8 @@ def model_evaluate(request: HttpRequest, owner: str, name: str) -> HttpResponse:
         valid = False
     if valid:
         try:
+            # Rights (a LoRA adapter's base too) before an upload is stored as a dataset.
+            evaluation_target(user=request.user, version=version)
             dataset = _dataset(request, form, options.classifier.adapter_key)
             evaluation = evaluation_submit(user=request.user, version=version, dataset=dataset)
         except HubError as exc:

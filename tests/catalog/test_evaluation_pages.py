@@ -91,3 +91,19 @@ def test_a_model_no_longer_visible_is_not_named(alice, bob, publish, tmp_path):
     assert "a private model" in page and "secret" not in page
     api = logged_in(bob).get(f"/api/evaluations/{location.rsplit('/', 1)[1]}").json()
     assert api["version"] == {"id": None, "version": None, "sha": None, "private": True}
+
+
+def test_a_refused_adapter_stores_no_upload(alice, publish, tmp_path):
+    """Rights and the adapter's base are checked before an uploaded file becomes a dataset."""
+    folder = sm.peft_lora(tmp_path / "lora", base_repo="nobody/base", work=tmp_path)
+    sm.bert_classifier(tmp_path / "cfg", tokenizer=True)
+    (folder / "config.json").write_bytes((tmp_path / "cfg" / "config.json").read_bytes())
+    sm.tokenizer_save(folder)
+    version = publish_folder(publish, model_create(user=alice, name="loose-lora"), folder)
+    assert version.parent is None  # its base is not on this hub
+    client = logged_in(alice)
+    with open(reviews_csv(tmp_path / "reviews.csv"), "rb") as handle:
+        response = client.post("/alice/loose-lora/evaluate", {"file": handle})
+    assert response.status_code == 400
+    assert "not linked to its base model on this hub" in response.content.decode()
+    assert not Dataset.objects.exists() and not Evaluation.objects.exists()

@@ -11,6 +11,7 @@ import pytest
 
 from adapters.base import PHASES, EpochProgress
 from catalog.finetune.charts import nice_ticks, training_chart_svg
+from catalog.finetune.listing import duration_text
 from catalog.finetune.progress import PHASE_COST, phases_advance, progress_view
 from catalog.templatetags.jobs import duration
 
@@ -119,7 +120,10 @@ def test_phases_advance_updates_counts_then_closes_the_phase():
 
 
 def test_eta_reads_as_minutes():
-    assert [duration(s) for s in (None, 42.4, 185, 3725)] == ["", "42 s", "3 min 5 s", "1 h 2 min"]
+    shown = [duration(s) for s in (None, 42.4, 59.6, 185, 3725)]
+    assert shown == ["—", "42 s", "1 min 00 s", "3 min 05 s", "1 h 02 min"]
+    # The same text as the job list's durations: one formatter.
+    assert duration(83) == duration_text(timedelta(seconds=83)) == "1 min 23 s"
 
 
 def test_the_chart_has_labelled_axes_with_values():
@@ -150,10 +154,9 @@ def make_job(alice, publish):
     )
 
     def make(**fields):
-        return FineTuneJob.objects.create(
-            owner=alice, base_version=base, dataset=dataset, adapter="text-classification",
-            params={"strategy": "head-only", "epochs": 10}, **fields,
-        )  # fmt: skip
+        fields = {"adapter": "text-classification",
+                  "params": {"strategy": "head-only", "epochs": 10}, **fields}  # fmt: skip
+        return FineTuneJob.objects.create(owner=alice, base_version=base, dataset=dataset, **fields)
 
     return make
 
@@ -188,3 +191,20 @@ def test_the_job_page_and_api_show_phases_queue_position_and_eta(client, alice, 
     assert low - 0.05 <= shown["etaSeconds"] <= high + 0.05  # the API rounds to 0.1 s
     queued = api.get(f"/api/finetunes/{waiting.pk}").json()["progress"]
     assert queued["phases"][0]["detail"] == "position 2 in the queue"
+
+
+@pytest.mark.django_db
+def test_computing_features_is_expected_where_the_run_computes_them(make_job):
+    from catalog.finetune.selectors import job_progress
+
+    def features(**fields) -> str:
+        job = make_job(status="queued", **fields)
+        return {p.name: p.state for p in job_progress(job).phases}["features"]
+
+    assert features() == "pending"  # head-only caches the body's outputs
+    assert features(params={"strategy": "head-only", "cache_features": False}) == "skipped"
+    assert features(params={"strategy": "lora", "epochs": 3}) == "skipped"
+    # As a form sends it: parsed as the worker parses it, not read as a true string.
+    assert features(params={"strategy": "head-only", "cache_features": "false"}) == "skipped"
+    # The image adapter computes them for its baseline whatever the strategy.
+    assert features(adapter="image-classification", params={"strategy": "full"}) == "pending"

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -132,3 +134,25 @@ def test_without_jobs_the_page_says_where_they_come_from(client, alice):
     client.logout()
     assert client.get("/jobs").status_code == 302
     assert Model.objects.count() == 0
+
+
+def test_queue_positions_cost_no_query_per_queued_job(client, api, alice, bob, make_job):
+    def queries(path: str, fetch) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert fetch(path).status_code == 200
+        return len(captured)
+
+    make_job(bob, status="queued")  # another user's job is ahead in the one queue
+    make_job(alice, status="queued")
+    make_job(alice, status="running", epoch=1, epochs=3)
+    client.force_login(alice)
+    api.get("/api/finetunes")  # the token's first use is recorded once: not per page
+    few = (queries("/api/finetunes", api.get), queries("/jobs", client.get))
+    for _ in range(4):
+        make_job(alice, status="queued")
+    many = (queries("/api/finetunes", api.get), queries("/jobs", client.get))
+    assert many == few
+    # Newest first: the last submitted waits behind everything queued before it.
+    shown = [job["progress"]["phases"][0]["detail"] for job in api.get("/api/finetunes").json()]
+    queued = [detail for detail in shown if detail.startswith("position")]
+    assert queued == [f"position {n} in the queue" for n in (6, 5, 4, 3, 2)]
