@@ -11,6 +11,9 @@ from collections.abc import Callable
 from django.conf import settings
 from django.db import DataError, InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from kombu.exceptions import OperationalError as BrokerError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from catalog.api.errors import no_api_endpoint
 from catalog.errors import TOO_DEEP, UNSTORABLE, NotFound
@@ -25,26 +28,14 @@ PAGE = (
 )
 
 
-def unavailable_errors() -> dict[type[BaseException], str]:
-    """Exception type -> which dependency it means. Broker/cache clients are optional."""
-    errors: dict[type[BaseException], str] = {
-        OperationalError: "database",
-        InterfaceError: "database",
-    }
-    try:
-        from kombu.exceptions import OperationalError as BrokerError
-
-        errors[BrokerError] = "task broker"
-    except ImportError:  # pragma: no cover - kombu comes with celery
-        pass
-    try:
-        from redis.exceptions import ConnectionError as RedisConnectionError
-        from redis.exceptions import TimeoutError as RedisTimeoutError
-
-        errors[RedisConnectionError] = errors[RedisTimeoutError] = "cache"
-    except ImportError:  # pragma: no cover
-        pass
-    return errors
+# Exception type -> which dependency it means.
+UNAVAILABLE: dict[type[BaseException], str] = {
+    OperationalError: "database",
+    InterfaceError: "database",
+    BrokerError: "task broker",
+    RedisConnectionError: "cache",
+    RedisTimeoutError: "cache",
+}
 
 
 def unavailable_response(request: HttpRequest, what: str) -> HttpResponse:
@@ -64,13 +55,12 @@ def unavailable_response(request: HttpRequest, what: str) -> HttpResponse:
 class ServiceUnavailableMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
-        self.errors = unavailable_errors()
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        for kind, what in self.errors.items():
+        for kind, what in UNAVAILABLE.items():
             if isinstance(exception, kind):
                 logger.error(
                     "%s unavailable during %s %s: %s: %s",

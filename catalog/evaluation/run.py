@@ -22,7 +22,7 @@ from adapters.inference.predict import PredictRequest, predict_dataset
 from catalog.errors import Forbidden, HubError
 from catalog.evaluation.reports import evaluation_report
 from catalog.evaluation.targets import evaluation_labels, evaluation_target
-from catalog.finetune.leases import lease_check
+from catalog.finetune.leases import lease_take
 from catalog.finetune.workspace import blob_to_path, version_materialize
 from catalog.models import Evaluation
 from catalog.services.datasets import adapter_get, dataset_check, dataset_limits
@@ -57,17 +57,9 @@ def _claim(evaluation_id: str) -> Evaluation | None:
         row = Evaluation.objects.select_for_update().filter(pk=evaluation_id).first()
         if row is None or row.is_terminal:
             return None
-        now = timezone.now()
-        running = row.status == Evaluation.Status.RUNNING
-        lease_check(running=running, heartbeat_at=row.heartbeat_at, now=now, key=evaluation_id)
-        row.status, row.heartbeat_at, row.attempts = (
-            Evaluation.Status.RUNNING,
-            now,
-            row.attempts + 1,
-        )
-        row.started_at = row.started_at or now
+        restart = lease_take(row, running=Evaluation.Status.RUNNING, key=evaluation_id)
         row.done = 0
-        row.log += ("A worker restarted it.\n" if running else "") + f"Attempt {row.attempts}.\n"
+        row.log += ("A worker restarted it.\n" if restart else "") + f"Attempt {row.attempts}.\n"
         row.save()
     return Evaluation.objects.select_related(
         "version__model__namespace", "version__parent__model__namespace", "dataset", "owner"

@@ -53,30 +53,15 @@ def finetune_submit(
     reason = adapter.accepts(finetune_options(base_version).base_format)
     if reason:
         raise InvalidInput(f"{adapter.title} cannot fine-tune this model: {reason}")
-    _dataset_fits(dataset, adapter_key, "This dataset")
-    if test_dataset is not None:
-        _dataset_fits(test_dataset, adapter_key, "The test set")
-        refusal = extra_labels_refusal(
-            test_dataset.summary.get("classes", []), dataset.summary.get("classes", [])
-        )
-        if refusal:
-            raise InvalidInput(refusal)
+    _datasets_fit(adapter_key, dataset, test_dataset)
     hyper = params_validate(adapter, params)
     base_model = base_version.model
     finetune_rights_check(
         user=user, base=base_model, publish_to_base=publish_to_base, target_private=target_private
     )
-    if publish_to_base:
-        if not model_can_write(user=user, model=base_model):
-            raise Forbidden(f"You cannot publish new versions of {base_model.full_name}.")
-        target_model, target_name = base_model, ""
-    else:
-        target_model = None
-        target_name = target_name or f"{base_model.name}-finetuned"
-        name_validate(target_name)
-        namespace = namespace_for_user(user=user)
-        if Model.objects.filter(namespace=namespace, name__iexact=target_name).exists():
-            raise Conflict(f"{namespace.name}/{target_name} already exists; choose another name.")
+    target_model, target_name = _target(
+        user=user, base=base_model, name=target_name, publish_to_base=publish_to_base
+    )
     job = FineTuneJob.objects.create(
         owner=user,
         base_version=base_version,
@@ -94,6 +79,35 @@ def finetune_submit(
         actor=user, action="finetune.submit", model=base_model, job=str(job.pk), adapter=adapter_key
     )
     return job
+
+
+def _datasets_fit(adapter_key: str, dataset: Dataset, test_dataset: Dataset | None) -> None:
+    _dataset_fits(dataset, adapter_key, "This dataset")
+    if test_dataset is None:
+        return
+    _dataset_fits(test_dataset, adapter_key, "The test set")
+    refusal = extra_labels_refusal(
+        test_dataset.summary.get("classes", []), dataset.summary.get("classes", [])
+    )
+    if refusal:
+        raise InvalidInput(refusal)
+
+
+def _target(
+    *, user: AbstractBaseUser, base: Model, name: str, publish_to_base: bool
+) -> tuple[Model | None, str]:
+    """Where the result goes: the base model itself, or a new model of the user's (named
+    `name`, default `<base>-finetuned`), free now (taken by publish time, a suffix is added)."""
+    if publish_to_base:
+        if not model_can_write(user=user, model=base):
+            raise Forbidden(f"You cannot publish new versions of {base.full_name}.")
+        return base, ""
+    name = name or f"{base.name}-finetuned"
+    name_validate(name)
+    namespace = namespace_for_user(user=user)
+    if Model.objects.filter(namespace=namespace, name__iexact=name).exists():
+        raise Conflict(f"{namespace.name}/{name} already exists; choose another name.")
+    return None, name
 
 
 def _dataset_fits(dataset: Dataset, adapter_key: str, what: str) -> None:

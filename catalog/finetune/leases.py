@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.utils import timezone
 
 # The Celery options of a leased run: a worker that dies mid-run leaves the message for
 # another worker; a busy row is retried for as long as its lease keeps being renewed.
@@ -30,6 +31,18 @@ def lease_check(*, running: bool, heartbeat_at: datetime | None, now: datetime, 
     lease = timedelta(seconds=settings.HUB_FINETUNE_LEASE_SECONDS)
     if running and heartbeat_at and now - heartbeat_at < lease:
         raise LeaseHeld(str(key))
+
+
+def lease_take(row, *, running: str, key: object) -> bool:
+    """Claim `row` (locked by the caller) for this worker: its status becomes `running`, its
+    heartbeat now, one more attempt. Raises LeaseHeld while another worker's lease is fresh;
+    True when this run restarts one a stopped worker left."""
+    now = timezone.now()
+    restart = row.status == running
+    lease_check(running=restart, heartbeat_at=row.heartbeat_at, now=now, key=key)
+    row.status, row.heartbeat_at, row.attempts = running, now, row.attempts + 1
+    row.started_at = row.started_at or now
+    return restart
 
 
 def leased_run(task, execute: Callable[[str], None], key: str) -> None:

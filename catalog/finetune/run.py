@@ -21,7 +21,7 @@ from adapters.base import Cancelled, DatasetError, EpochProgress, PhaseProgress,
 from catalog.blobs import stage_local_file
 from catalog.errors import Forbidden
 from catalog.finetune.job_rules import log_line, params_validate
-from catalog.finetune.leases import lease_check
+from catalog.finetune.leases import lease_take
 from catalog.finetune.progress import phases_advance
 from catalog.finetune.publish import base_repo_for_files, finetune_publish
 from catalog.finetune.rights import finetune_job_rights_check
@@ -61,21 +61,13 @@ def _claim(job_id: str) -> FineTuneJob | None:
             job.status, job.finished_at = FineTuneJob.Status.CANCELLED, timezone.now()
             job.save(update_fields=["status", "finished_at"])
             return None
-        now = timezone.now()
-        restart = job.status == FineTuneJob.Status.RUNNING
-        lease_check(running=restart, heartbeat_at=job.heartbeat_at, now=now, key=job_id)
-        job.status, job.heartbeat_at, job.attempts = (
-            FineTuneJob.Status.RUNNING,
-            now,
-            job.attempts + 1,
-        )
-        job.started_at = job.started_at or now
+        restart = lease_take(job, running=FineTuneJob.Status.RUNNING, key=job_id)
         job.epoch, job.history = 0, []
         # The wait in the queue, then preparing: a restart starts the phases over.
         job.phases = phases_advance(
             [{"name": "queued", "started": job.created_at.isoformat(), "ended": None}],
             "preparing",
-            at=now.isoformat(),
+            at=job.heartbeat_at.isoformat(),
         )
         if restart:
             job.log += log_line("Worker restarted the job after the previous worker stopped.")

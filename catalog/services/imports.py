@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from huggingface_hub import HfApi, constants, snapshot_download
 
 from catalog.blobs import StagedFile, stage_local_file
 from catalog.errors import Forbidden, InvalidInput
@@ -50,8 +51,6 @@ def model_import(
 ) -> ImportResult:
     """Import `repo_id` at `revision` (default main) into `target` ("owner/name", default the
     same id). `user` acts (default: the owner of the target's user namespace)."""
-    from huggingface_hub import HfApi, constants  # the client: only this command needs it
-
     endpoint = (endpoint or constants.ENDPOINT).rstrip("/")
     # A token stored for the configured endpoint must never travel to another server.
     auth = token or (None if endpoint == constants.ENDPOINT.rstrip("/") else False)
@@ -81,35 +80,51 @@ def model_import(
         report(f"downloading {info.id}@{info.sha} from {endpoint}")
         snapshot = _download(repo_id, info.sha, endpoint=endpoint, token=auth, cache_dir=cache)
         staged, skipped = _stage(snapshot)
+        created = model is None
         try:
-            fields = _model_fields(info, staged)
-            # No transaction around the publish: it stores blobs before its own short one.
-            created = model is None
-            if created:
-                model = model_create(
-                    user=actor, name=name, namespace=namespace, private=private, **fields
-                )
-            try:
-                version = version_publish(
-                    model=model,
-                    files=staged,
-                    author=actor,
-                    origin=Version.Origin.IMPORT,
-                    message=f"Imported {info.id}@{info.sha[:12]} from {endpoint}",
-                    on_head=OnHead.REPLACE,  # the local history stays one chain
-                    metadata={"source": source},
-                )
-            except Exception:
-                if created:  # leave nothing half-made: no empty model named after the import
-                    model_delete(actor=actor, model=model)
-                raise
-            if not created:  # only once the version exists, so a failed import changes nothing
-                model_update(model=model, actor=actor, **fields)
+            model, version = _publish_import(
+                model,
+                create={"name": name, "namespace": namespace, "private": private},
+                actor=actor,
+                info=info,
+                source=source,
+                staged=staged,
+            )
         finally:
             for file in staged:
                 file.upload.close()
     report(f"imported {info.id}@{info.sha} as {model.full_name} v{version.number}")
     return ImportResult(model, version, created, True, skipped)
+
+
+def _publish_import(
+    model: Model | None, *, create: dict, actor, info, source: dict, staged: list[StagedFile]
+) -> tuple[Model, Version]:
+    """The imported version, on `model` or on a new model made with `create`; a failed
+    publish leaves nothing half-made: no empty model named after the import, no metadata
+    changed on an existing one."""
+    fields = _model_fields(info, staged)
+    # No transaction around the publish: it stores blobs before its own short one.
+    created = model is None
+    if created:
+        model = model_create(user=actor, **create, **fields)
+    try:
+        version = version_publish(
+            model=model,
+            files=staged,
+            author=actor,
+            origin=Version.Origin.IMPORT,
+            message=f"Imported {info.id}@{info.sha[:12]} from {source['endpoint']}",
+            on_head=OnHead.REPLACE,  # the local history stays one chain
+            metadata={"source": source},
+        )
+    except Exception:
+        if created:
+            model_delete(actor=actor, model=model)
+        raise
+    if not created:  # only once the version exists, so a failed import changes nothing
+        model_update(model=model, actor=actor, **fields)
+    return model, version
 
 
 def _target(full_name: str) -> tuple[Namespace, str]:
@@ -136,8 +151,6 @@ def _imported_version(model: Model, source: dict) -> Version | None:
 
 
 def _download(repo_id: str, sha: str, *, endpoint: str, token, cache_dir: str) -> Path:
-    from huggingface_hub import snapshot_download
-
     # A private cache for this import: its blobs sit on the blob disk, so storing is a rename.
     return Path(
         snapshot_download(

@@ -1,5 +1,7 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from httpx2 import TransportError
+from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
 
 from catalog.errors import HubError
 from catalog.services.imports import model_import
@@ -22,9 +24,6 @@ class Command(BaseCommand):
         parser.add_argument("--private", action="store_true", help="create the model private")
 
     def handle(self, *args, repo_id, endpoint, revision, token, target, user, private, **opts):
-        from httpx2 import TransportError
-        from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
-
         actor = None
         if user:
             actor = get_user_model().objects.filter(username=user).first()
