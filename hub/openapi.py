@@ -88,7 +88,10 @@ OPENAPI_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # Two `status` enums (evaluations, fine-tune jobs): name the job's, from its one home.
-    "ENUM_NAME_OVERRIDES": {"FineTuneStatusEnum": "catalog.finetune.listing.STATUSES"},
+    "ENUM_NAME_OVERRIDES": {
+        "FineTuneStatusEnum": "catalog.models.FineTuneJob.Status",
+        "VersionStatusEnum": "catalog.models.Version.Status",
+    },
     "APPEND_PATHS": {
         "/{owner}/{name}/resolve/{revision}/{path}": _DOWNLOAD,
         "/api/lfs/objects/{oid}": _LFS_UPLOAD,

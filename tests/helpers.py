@@ -4,8 +4,11 @@ need the exact bytes a hostile client would send)."""
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 
 from rest_framework.test import APIClient
+
+from catalog.blobs import StagedFile, stage_local_file
 
 
 def multipart(files: list[tuple[str, bytes]], fields: dict[str, str | list[str]] | None = None):
@@ -51,3 +54,22 @@ def assert_search_answers_or_refuses(client: APIClient, queries: list[str]) -> N
             assert response.status_code in (200, 400), (path, query, response.status_code)
             if response.status_code == 400 and path != "/models":
                 assert "error" in response.json()
+
+
+def staged_bytes(tmp_path: Path, path: str, data: bytes, tag: str) -> StagedFile:
+    """`data` staged as the repository file `path`, from a local file named by `tag`."""
+    local = tmp_path / "src" / tag
+    local.parent.mkdir(parents=True, exist_ok=True)
+    local.write_bytes(data)
+    return stage_local_file(path, local)
+
+
+def blob_storage_use(settings, isolated_storage: dict, storage_class: type) -> None:
+    """The test's blob store becomes `storage_class` (a FileSystemStorage subclass defined
+    in the test module) over the same isolated folder."""
+    storages = dict(settings.STORAGES)
+    storages["blobs"] = {
+        "BACKEND": f"{storage_class.__module__}.{storage_class.__qualname__}",
+        "OPTIONS": {"location": str(isolated_storage["blobs"]), "allow_overwrite": True},
+    }
+    settings.STORAGES = storages

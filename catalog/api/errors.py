@@ -8,6 +8,7 @@ from django.db import DataError
 from django.http import Http404, HttpRequest, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler
 
 from catalog.errors import TOO_DEEP, UNSTORABLE, HubError, RepoMoved
@@ -15,6 +16,7 @@ from catalog.errors import TOO_DEEP, UNSTORABLE, HubError, RepoMoved
 logger = logging.getLogger(__name__)
 
 HEADER_MAX = 500
+NON_FIELD = api_settings.NON_FIELD_ERRORS_KEY  # a body-wide error: no field to name
 
 
 def header_safe(text: str) -> str:
@@ -101,7 +103,10 @@ def no_api_endpoint(path: str) -> str:
 
 def _flatten(detail: object) -> str:
     if isinstance(detail, dict):
-        return "; ".join(f"{key}: {_flatten(value)}" for key, value in detail.items())
+        return "; ".join(
+            _flatten(value) if key == NON_FIELD else f"{key}: {_flatten(value)}"
+            for key, value in detail.items()
+        )
     if isinstance(detail, list):
         return " ".join(_flatten(item) for item in detail)
     return str(detail)

@@ -9,11 +9,8 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers as s
 
-from catalog.ancestry import hidden_ref
+from catalog.api.fields import DatasetIdField, UtcDateTimeField, VersionRefSerializer
 from catalog.models import Evaluation
-from catalog.selectors import Sight
-
-DATASET_ID_MAX = 10**18 - 1  # 18 digits, as dataset_id_parse allows
 
 
 class IntervalSerializer(s.Serializer):
@@ -89,21 +86,12 @@ class EvaluationCreateSerializer(s.Serializer):
     revision = s.CharField(
         required=False, default="main", help_text="main, vN, an alias or a revision id"
     )
-    dataset = s.IntegerField(
-        min_value=1, max_value=DATASET_ID_MAX, help_text="An id from POST /api/datasets."
-    )
+    dataset = DatasetIdField(name="dataset", help_text="An id from POST /api/datasets.")
 
 
 class EvaluationListQuerySerializer(s.Serializer):
     model = s.RegexField(r"^[^/]+/[^/]+$", help_text="owner/name")
     revision = s.CharField(required=False, help_text="Only this version's evaluations.")
-
-
-class EvaluatedVersionSerializer(s.Serializer):
-    id = s.CharField(allow_null=True, help_text="owner/name; null for a model you cannot see")
-    version = s.IntegerField(allow_null=True)
-    sha = s.CharField(allow_null=True)
-    private = s.BooleanField(required=False)
 
 
 class EvaluationDatasetSerializer(s.Serializer):
@@ -112,7 +100,7 @@ class EvaluationDatasetSerializer(s.Serializer):
     sha256 = s.CharField(source="blob_id", help_text="The content hash of the dataset file.")
 
 
-class ProgressSerializer(s.Serializer):
+class EvaluationProgressSerializer(s.Serializer):
     done = s.IntegerField(help_text="Examples predicted so far.")
     total = s.IntegerField()
 
@@ -123,26 +111,15 @@ class EvaluationSerializer(s.Serializer):
 
     id = s.UUIDField()
     status = s.ChoiceField(choices=Evaluation.Status.choices)
-    version = s.SerializerMethodField()
+    version = VersionRefSerializer()
     dataset = EvaluationDatasetSerializer()
-    progress = s.SerializerMethodField()
+    progress = EvaluationProgressSerializer(source="*")
     report = s.SerializerMethodField()
     error = s.SerializerMethodField()
     log = s.CharField()
-    createdAt = s.DateTimeField(source="created_at")
-    startedAt = s.DateTimeField(source="started_at", allow_null=True)
-    finishedAt = s.DateTimeField(source="finished_at", allow_null=True)
-
-    @extend_schema_field(EvaluatedVersionSerializer)
-    def get_version(self, evaluation: Evaluation) -> dict:
-        version, sight = evaluation.version, self.context.get("sight")
-        if isinstance(sight, Sight) and not sight.sees(version.model):
-            return hidden_ref()
-        return {"id": version.model.full_name, "version": version.number, "sha": version.revision}
-
-    @extend_schema_field(ProgressSerializer)
-    def get_progress(self, evaluation: Evaluation) -> dict:
-        return {"done": evaluation.done, "total": evaluation.total}
+    createdAt = UtcDateTimeField(source="created_at")
+    startedAt = UtcDateTimeField(source="started_at", allow_null=True)
+    finishedAt = UtcDateTimeField(source="finished_at", allow_null=True)
 
     @extend_schema_field(ReportSerializer(allow_null=True))
     def get_report(self, evaluation: Evaluation) -> dict | None:

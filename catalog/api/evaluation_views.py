@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -12,6 +13,7 @@ from catalog.api.evaluation_serializers import (
     EvaluationSerializer,
 )
 from catalog.api.permissions import signed_in
+from catalog.api.schema import SIGNED_IN, ErrorSerializer
 from catalog.api.views import HubAPIView
 from catalog.evaluation.jobs import evaluation_submit
 from catalog.evaluation.selectors import evaluation_get, evaluations_listed
@@ -28,6 +30,14 @@ def rendered(request: Request, evaluations: Evaluation | list[Evaluation], **kwa
 
 
 class EvaluationListCreate(HubAPIView):
+    @extend_schema(
+        operation_id="evaluations_list",
+        auth=SIGNED_IN,
+        description="Your evaluations of a model (of one version with `revision`), newest "
+        "first; at most 100.",
+        parameters=[EvaluationListQuerySerializer],
+        responses=EvaluationSerializer(many=True),
+    )
     def get(self, request: Request) -> Response:
         signed_in(request)
         query = EvaluationListQuerySerializer(data=request.query_params)
@@ -39,6 +49,16 @@ class EvaluationListCreate(HubAPIView):
         rows = list(evaluations_listed(user=request.user, model=model, version=version)[:LIST_MAX])
         return Response(rendered(request, rows, many=True))
 
+    @extend_schema(
+        operation_id="evaluations_create",
+        description="Score an existing classification version on a labelled dataset (from "
+        "`POST /api/datasets`), without training. A worker predicts every example; poll "
+        "`GET /api/evaluations/{id}` for the report. Refused with 400 and the reason for a "
+        "model that is not a classifier, a dataset whose labels the model does not predict "
+        "(named), or one of the other kind (text/images).",
+        request=EvaluationCreateSerializer,
+        responses={202: EvaluationSerializer, 403: ErrorSerializer},
+    )
     def post(self, request: Request) -> Response:
         signed_in(request)
         data = EvaluationCreateSerializer(data=request.data)
@@ -52,6 +72,7 @@ class EvaluationListCreate(HubAPIView):
 
 
 class EvaluationDetail(HubAPIView):
+    @extend_schema(auth=SIGNED_IN, responses=EvaluationSerializer)
     def get(self, request: Request, evaluation_id: str) -> Response:
         signed_in(request)
         return Response(

@@ -1,6 +1,6 @@
 """The shapes of `GET /api/models`, as the Hub answers its list.
 
-By default each model's summary (`serializers.model_summary`); `full` adds the file names
+By default each model's summary (`serializers.ModelSummarySerializer`); `full` adds the file names
 (`siblings`), `cardData` the card data, `config` what the hub read of the model's config.
 `expand` names exactly the fields to return besides `_id` and `id`, replacing the default set;
 a name outside the Hub's is a 400. Fields this hub has no data for (gguf, inference, widgets
@@ -12,13 +12,16 @@ one, their file names in one; config and parameter counts come from `version.met
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from catalog.ancestry import Ancestry, ancestry_for
-from catalog.api.serializers import card_data, model_summary
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers as s
+
+from catalog.ancestry import ancestry_for
+from catalog.api.serializers import CardDataSerializer, ModelShown, ModelSummarySerializer
 from catalog.errors import InvalidInput
-from catalog.models import Model, Version
+from catalog.models import Model
 from catalog.selectors import AnyUser, version_file_paths, versions_by_revision
 
 # The client's ExpandModelProperty_T (huggingface_hub 2.4): what `expand` may name.
@@ -55,6 +58,7 @@ EXPANDABLE = (
     "usedStorage",
     "widgetData",
 )
+SUMMARY = frozenset(ModelSummarySerializer._declared_fields)
 FROM_VERSION = frozenset({"siblings", "config", "safetensors", "usedStorage", "baseModels"})
 TRUE, FALSE = {"1", "true", "yes"}, {"0", "false", "no", ""}
 
@@ -94,7 +98,7 @@ def list_fields(params: Mapping) -> ListFields:
     return fields
 
 
-def models_listed(models: list[Model], *, user: AnyUser, fields: ListFields) -> list[dict]:
+def models_listed(models: list[Model], *, user: AnyUser, fields: ListFields) -> list:
     """The page for this viewer; `models` carry `latest_sha` (`selectors.models_search`)."""
     ancestry = ancestry_for(user=user, models=models)
     shas = [model.latest_sha for model in models if model.latest_sha]
@@ -103,68 +107,89 @@ def models_listed(models: list[Model], *, user: AnyUser, fields: ListFields) -> 
     rows = []
     for model in models:
         version = versions.get(model.latest_sha or "")
-        listed = _Listed(model, version, paths.get(version.pk, []) if version else [], ancestry)
-        rows.append(listed.expanded(fields.expand) if fields.expand else listed.default(fields))
-    return rows
+        listed = paths.get(version.pk, []) if version else []
+        rows.append(ModelShown(model, version, sha=model.latest_sha, paths=listed))
+    context = {"ancestry": ancestry, "fields": fields}
+    return ModelListItemSerializer(rows, many=True, context=context).data
 
 
-@dataclass
-class _Listed:
-    model: Model
-    version: Version | None
-    paths: list[str]
-    ancestry: Ancestry
+class BaseModelsSerializer(s.Serializer):
+    relation = s.CharField(allow_null=True)
+    models = s.ListField(child=s.DictField(child=s.CharField()), help_text="[{id}]")
 
-    def default(self, fields: ListFields) -> dict:
-        row = model_summary(self.model, sha=self.model.latest_sha, ancestry=self.ancestry)
-        for name in ("siblings", "cardData", "config"):
-            if fields.wants(name):
-                row[name] = self.value(name)
+
+class ModelListItemSerializer(ModelSummarySerializer):
+    """One model of `GET /api/models`. The summary and, with `full`, `cardData` or `config`,
+    those fields; with `expand`, only `_id`, `id` and the named fields that have a value.
+    The context's `fields` (a `ListFields`) says which."""
+
+    siblings = s.SerializerMethodField(
+        required=False, help_text="With full=true or expand=siblings: the file names."
+    )
+    cardData = CardDataSerializer(source="*", required=False, help_text="With cardData=true.")
+    config = s.SerializerMethodField(
+        required=False, help_text="With config=true: model_type and architectures."
+    )
+    safetensors = s.SerializerMethodField(
+        required=False, help_text="With expand=safetensors: {parameters: {dtype: n}, total}."
+    )
+    usedStorage = s.SerializerMethodField(required=False)
+    trendingScore = s.IntegerField(source="model.trending", required=False)
+    downloadsAllTime = s.IntegerField(source="model.downloads", required=False)
+    spaces = s.SerializerMethodField(required=False)
+    baseModels = s.SerializerMethodField(required=False)
+
+    def get_fields(self) -> dict:
+        fields = super().get_fields()
+        wanted = self.context.get("fields")
+        if wanted is None:  # the schema: with `expand`, only _id and id are sure to be there
+            for name, field in fields.items():
+                field.required = name in ("_id", "id")
+                field.read_only = False  # spectacular lists read-only fields as required
+            return fields
+        if wanted.expand:
+            keep = {"_id", "id", *wanted.expand}
+        else:
+            keep = {name for name in fields if name in SUMMARY or wanted.wants(name)}
+        return {name: field for name, field in fields.items() if name in keep}
+
+    def to_representation(self, shown: ModelShown) -> dict:
+        row = super().to_representation(shown)
+        if self.context["fields"].expand:  # the Hub leaves out what a model has no value for
+            return {name: value for name, value in row.items() if value is not None}
         return row
 
-    def expanded(self, names: Iterable[str]) -> dict:
-        summary = model_summary(self.model, sha=self.model.latest_sha, ancestry=self.ancestry)
-        row = {"_id": summary["_id"], "id": summary["id"]}
-        for name in names:
-            value = summary[name] if name in summary else self.value(name)
-            if value is not None:
-                row[name] = value
-        return row
+    def get_siblings(self, shown: ModelShown) -> list[dict[str, str]]:
+        return [{"rfilename": path} for path in shown.paths]
 
-    def value(self, name: str) -> object:
-        model, version = self.model, self.version
-        metadata = version.metadata if version else {}
-        values = {
-            "downloadsAllTime": lambda: model.downloads,
-            "trendingScore": lambda: model.trending,
-            "spaces": list,
-            "siblings": lambda: [{"rfilename": path} for path in self.paths],
-            "cardData": lambda: card_data(model, self.ancestry),
-            "config": lambda: _config(metadata) if version else None,
-            "safetensors": lambda: _safetensors(metadata),
-            "usedStorage": lambda: version.total_size if version else 0,
-            "baseModels": lambda: self._base_models(metadata),
-        }
-        return values[name]() if name in values else None
+    def get_config(self, shown: ModelShown) -> dict | None:
+        """What the Hub's list shows of config.json, from the format read at publish."""
+        if shown.version is None:
+            return None
+        fmt = shown.version.metadata.get("format")
+        fmt = fmt if isinstance(fmt, dict) else {}
+        return {key: fmt[key] for key in ("architectures", "model_type") if fmt.get(key)}
 
-    def _base_models(self, metadata: dict) -> dict | None:
-        name = self.ancestry.name(self.model.base_model)  # None: a private base, unnamed
+    def get_safetensors(self, shown: ModelShown) -> dict | None:
+        metadata = shown.version.metadata if shown.version else {}
+        total = metadata.get("parameter_count")
+        if metadata.get("parameter_source") != "safetensors" or not isinstance(total, int):
+            return None
+        return {"parameters": metadata.get("dtypes") or {}, "total": total}
+
+    def get_usedStorage(self, shown: ModelShown) -> int:
+        return shown.version.total_size if shown.version else 0
+
+    def get_spaces(self, shown: ModelShown) -> list[str]:
+        return []
+
+    @extend_schema_field(BaseModelsSerializer(allow_null=True))
+    def get_baseModels(self, shown: ModelShown) -> dict | None:
+        name = self.ancestry.name(shown.model.base_model)  # None: a private base, unnamed
         if not name:
             return None
+        metadata = shown.version.metadata if shown.version else {}
         return {"relation": metadata.get("base_model_relation"), "models": [{"id": name}]}
-
-
-def _config(metadata: dict) -> dict:
-    """What the Hub's list shows of config.json, from the format read at publish."""
-    fmt = metadata.get("format") if isinstance(metadata.get("format"), dict) else {}
-    return {key: fmt[key] for key in ("architectures", "model_type") if fmt.get(key)}
-
-
-def _safetensors(metadata: dict) -> dict | None:
-    total = metadata.get("parameter_count")
-    if metadata.get("parameter_source") != "safetensors" or not isinstance(total, int):
-        return None
-    return {"parameters": metadata.get("dtypes") or {}, "total": total}
 
 
 def _expand_values(params: Mapping) -> list[str]:

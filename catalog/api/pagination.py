@@ -3,6 +3,14 @@ it. The cursor itself comes from the search backends (`catalog.cursors`)."""
 
 from __future__ import annotations
 
+from django.http import HttpRequest
 
-def link_header(next_url: str | None) -> dict[str, str]:
-    return {"Link": f'<{next_url}>; rel="next"'} if next_url else {}
+
+def next_link(request: HttpRequest, cursor: str | None) -> dict[str, str]:
+    """The header naming the same listing from `cursor` on; none on the last page."""
+    if not cursor:
+        return {}
+    params = request.GET.copy()
+    params["cursor"] = cursor
+    url = request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
+    return {"Link": f'<{url}>; rel="next"'}

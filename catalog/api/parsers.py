@@ -79,8 +79,9 @@ def values_check(value):
 
 
 def form_fields(request) -> QueryDict:
-    """The form fields of a multipart-only view: DRF gives a plain {} for an empty body."""
-    return request.data if isinstance(request.data, QueryDict) else QueryDict()
+    """The form fields of a multipart-only view, without its files (`request.data` holds
+    both; DRF gives a plain {} for an empty body)."""
+    return request.POST if isinstance(request.data, QueryDict) else QueryDict()
 
 
 def fields_check(data: QueryDict) -> QueryDict:

@@ -1,12 +1,6 @@
 from django.urls import include, path, re_path
 
-from catalog.api import (  # noqa: F401 - openapi
-    account_views,
-    evaluation_views,
-    finetune_views,
-    openapi,
-    views,
-)
+from catalog.api import account_views, evaluation_views, finetune_views, views
 
 NAME = r"(?P<owner>[^/]+)/(?P<name>[^/]+)"
 

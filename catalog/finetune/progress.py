@@ -7,7 +7,7 @@ so tests feed them real values."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 
 from adapters.base import PHASES
@@ -93,14 +93,6 @@ class ProgressView:
             return ""
         detail = f": {phase.detail}" if phase.detail else ""
         return f"{phase.label}{detail} · {self.percent} %"
-
-    def to_dict(self) -> dict:
-        return {
-            "phase": self.current,
-            "overall": round(self.overall, 4),
-            "etaSeconds": None if self.eta_seconds is None else round(self.eta_seconds, 1),
-            "phases": [asdict(p) for p in self.phases],
-        }
 
 
 def cost_family(strategy: str) -> str:

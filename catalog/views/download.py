@@ -10,8 +10,8 @@ from catalog import selectors
 from catalog.api.authentication import INVALID_CREDENTIALS, bearer_from_header
 from catalog.api.caching import is_pinned
 from catalog.api.errors import hub_error_response
-from catalog.file_responses import file_response
 from catalog.errors import EntryNotFound, HubError, RepoMoved, Unauthorized
+from catalog.file_responses import file_response
 from catalog.ratelimit import client_id
 from catalog.services.downloads import download_record
 from catalog.services.tokens import token_authenticate

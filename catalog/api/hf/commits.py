@@ -8,11 +8,19 @@ import json
 
 from django.conf import settings
 from django.http import HttpRequest
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from catalog.api.hf.common import absolute, commit_target_check
+from catalog.api.hf.git_serializers import (
+    CommittedSerializer,
+    PreuploadPlanSerializer,
+    PreuploadSerializer,
+)
+from catalog.api.openapi_hf import NDJSON
 from catalog.api.parsers import values_check
+from catalog.api.schema import ErrorSerializer
 from catalog.api.views import HubAPIView, writable_model
 from catalog.errors import TOO_DEEP, InvalidInput, PayloadTooLarge, TooManyRequests
 from catalog.ratelimit import UPLOADS_LIMITED, upload_allowed
@@ -22,15 +30,24 @@ MAX_LINE = 2 * INLINE_MAX_BYTES + 64 * 1024  # one inline file, base64 and JSON 
 
 
 class Preupload(HubAPIView):
+    @extend_schema(request=PreuploadSerializer, responses=PreuploadPlanSerializer)
     def post(self, request: Request, owner: str, name: str, revision: str) -> Response:
         model = writable_model(request, owner, name)
         commit_target_check(model, revision)
-        return Response({"files": upload_plan(model=model, files=request.data.get("files"))})
+        data = PreuploadSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        plan = upload_plan(model=model, files=data.validated_data["files"])
+        return Response(PreuploadPlanSerializer({"files": plan}).data)
 
 
 class Commit(HubAPIView):
     parser_classes = []  # the NDJSON body is read line by line, never parsed whole
 
+    @extend_schema(
+        parameters=[OpenApiParameter("create_pr", str, enum=["0", "1"])],
+        request={"application/x-ndjson": NDJSON},
+        responses={200: CommittedSerializer, 412: ErrorSerializer},
+    )
     def post(self, request: Request, owner: str, name: str, revision: str) -> Response:
         model = writable_model(request, owner, name)
         commit_target_check(model, revision)
@@ -43,15 +60,14 @@ class Commit(HubAPIView):
                 commit.add(item)
             version = commit.publish()
         url = absolute(request, f"/{model.full_name}/commit/{version.revision}")
-        return Response(
-            {
-                "success": True,
-                "commitOid": version.revision,
-                "commitUrl": url,
-                "pullRequestUrl": None,
-                "version": version.number,
-            }
-        )
+        committed = {
+            "success": True,
+            "commitOid": version.revision,
+            "commitUrl": url,
+            "pullRequestUrl": None,
+            "version": version.number,
+        }
+        return Response(CommittedSerializer(committed).data)
 
 
 def ndjson_items(stream: HttpRequest):

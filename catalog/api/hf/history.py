@@ -5,31 +5,30 @@ from __future__ import annotations
 from urllib.parse import parse_qsl
 
 from django.http import QueryDict
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from catalog import selectors
 from catalog.ancestry import ancestry_for
 from catalog.api.hf.common import revision_normalize
-from catalog.api.hf.paging import keyset_page
-from catalog.api.hf.serializers import (
+from catalog.api.hf.git_serializers import (
+    PATHS_INFO_MAX,
+    CommitSerializer,
     Expansion,
+    PathsInfoSerializer,
     RepoFile,
-    commit_json,
-    last_commit_json,
+    TreeEntrySerializer,
     paths_entries,
 )
+from catalog.api.hf.paging import PAGED, keyset_page
 from catalog.api.parsers import JSONObjectParser, TextFormParser, fields_check
 from catalog.api.views import HubAPIView
 from catalog.errors import InvalidInput
 from catalog.history import last_commits, version_commits
 from catalog.services.gitmeta import version_files_git
 
-TRUE = {"1", "true", "True", "yes"}
 PATH_MAX_CHARS = 1024  # a repository path's limit (catalog.naming)
-
-
-PATHS_INFO_MAX = 1000  # paths per paths-info call (documented in the README and the schema)
 
 
 class PathsFormParser(TextFormParser):
@@ -59,6 +58,10 @@ class Commits(HubAPIView):
     """`GET /api/models/{o}/{n}/commits/{revision}`: the versions up to `revision`, newest
     first, paged by `Link` (`limit`, default 50)."""
 
+    @extend_schema(
+        parameters=[*PAGED, OpenApiParameter("expand[]", str, enum=["formatted"])],
+        responses=CommitSerializer(many=True),
+    )
     def get(self, request: Request, owner: str, name: str, revision: str) -> Response:
         model = selectors.model_get(user=request.user, owner=owner, name=name)
         revision = revision_normalize(revision)
@@ -68,11 +71,12 @@ class Commits(HubAPIView):
         page, headers = keyset_page(
             request, version_commits(version), ordering=["-number"], kinds=["int"]
         )
-        ancestry = ancestry_for(user=request.user, models=[model], versions=page)
         expand = request.query_params.getlist("expand[]") + request.query_params.getlist("expand")
-        formatted = "formatted" in expand
-        body = [commit_json(item, ancestry, formatted=formatted) for item in page]
-        return Response(body, headers=headers)
+        context = {
+            "ancestry": ancestry_for(user=request.user, models=[model], versions=page),
+            "formatted": "formatted" in expand,
+        }
+        return Response(CommitSerializer(page, many=True, context=context).data, headers=headers)
 
 
 class PathsInfo(HubAPIView):
@@ -82,36 +86,26 @@ class PathsInfo(HubAPIView):
     permission_classes = []  # a read: anyone who may see the model
     parser_classes = [JSONObjectParser, PathsFormParser]
 
+    @extend_schema(
+        request={
+            "application/x-www-form-urlencoded": PathsInfoSerializer,
+            "application/json": PathsInfoSerializer,
+        },
+        responses=TreeEntrySerializer(many=True),
+    )
     def post(self, request: Request, owner: str, name: str, revision: str) -> Response:
         model = selectors.model_get(user=request.user, owner=owner, name=name)
         version = selectors.version_resolve(model=model, revision=revision_normalize(revision))
-        paths = _paths(request.data)
+        data = PathsInfoSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        paths = data.validated_data["paths"]
         files = [RepoFile.of(row) for row in version_files_git(version)]
         expansion = None
-        if str(request.data.get("expand", "")) in TRUE:
-            asked = _asked(files, paths)
+        if data.validated_data["expand"]:
             ancestry = ancestry_for(user=request.user, models=[model], versions=[version])
-            last = {
-                path: last_commit_json(commit, ancestry)
-                for path, commit in last_commits(version, asked).items()
-            }
-            expansion = Expansion(last)
-        return Response(paths_entries(files, paths, expansion))
-
-
-def _paths(data) -> list[str]:
-    values = data.getlist("paths") if isinstance(data, QueryDict) else data.get("paths")
-    if isinstance(values, str):
-        values = [values]
-    if not isinstance(values, list) or not all(isinstance(path, str) for path in values):
-        raise InvalidInput("paths must be a list of file or folder paths.")
-    limit = PATHS_INFO_MAX
-    if len(values) > limit:
-        raise InvalidInput(
-            f"Ask for at most {limit} paths per paths-info call (got {len(values)}); "
-            "split the list into several calls."
-        )
-    return values
+            expansion = Expansion.of(last_commits(version, _asked(files, paths)), ancestry)
+        entries = paths_entries(files, paths)
+        return Response(TreeEntrySerializer(entries, many=True, context={"expand": expansion}).data)
 
 
 def _asked(files: list[RepoFile], paths: list[str]) -> set[str]:

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
+from drf_spectacular.utils import extend_schema
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from catalog import selectors
 from catalog.api.errors import hub_error_response
 from catalog.api.hf.common import absolute
+from catalog.api.hf.git_serializers import LfsBatchAnswerSerializer, LfsBatchSerializer
 from catalog.api.hf.parsers import LfsJSONParser, LfsJSONRenderer
 from catalog.api.parsers import JSONObjectParser
 from catalog.api.views import HubAPIView, writable_model
@@ -38,7 +39,6 @@ from catalog.services.lfs import (
     lfs_stage,
     lfs_staged,
     lfs_staging_sweep_now_and_then,
-    oid_validate,
     size_validate,
 )
 from catalog.services.quotas import quota_check_staging, quota_check_upload
@@ -57,21 +57,25 @@ class LfsBatch(HubAPIView):
     parser_classes = [LfsJSONParser, JSONObjectParser]
     renderer_classes = [LfsJSONRenderer, JSONRenderer]
 
+    @extend_schema(
+        request={
+            "application/vnd.git-lfs+json": LfsBatchSerializer,
+            "application/json": LfsBatchSerializer,
+        },
+        responses=LfsBatchAnswerSerializer,
+    )
     def post(self, request: Request, owner: str, name: str) -> Response:
         model = writable_model(request, owner, name)
-        data = request.data
-        if data.get("operation") != "upload":
-            raise InvalidInput("Only uploads use the LFS API here; download through /resolve.")
-        transfers = data.get("transfers") or ["basic"]
-        if not isinstance(transfers, list) or "basic" not in transfers:
-            raise InvalidInput("Only the 'basic' LFS transfer is supported.")
-        objects = _objects_validate(data.get("objects"))
+        data = LfsBatchSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        objects = [(obj["oid"], obj["size"]) for obj in data.validated_data["objects"]]
         lfs_staging_sweep_now_and_then()
         stored = lfs_blobs_readable(user=request.user, oids=[oid for oid, _ in objects])
         answer = [self._object(request, model, oid, size, stored) for oid, size in objects]
         sending = sum(item["size"] for item in answer if "actions" in item)
         quota_check_upload(user=request.user, adding=sending)  # before any byte is sent
-        return Response({"transfer": "basic", "objects": answer, "hash_algo": "sha256"})
+        batch = {"transfer": "basic", "objects": answer, "hash_algo": "sha256"}
+        return Response(LfsBatchAnswerSerializer(batch).data)
 
     def _object(
         self, request: Request, model: Model, oid: str, size: int, stored: dict[str, int]
@@ -89,18 +93,6 @@ class LfsBatch(HubAPIView):
             }
         }
         return item
-
-
-def _objects_validate(objects: object) -> list[tuple[str, int]]:
-    """(oid, size) of each announced object; as many as one commit may hold."""
-    if not isinstance(objects, list) or not all(isinstance(o, dict) for o in objects):
-        raise InvalidInput("objects must be a list of {oid, size}.")
-    limit = settings.HUB_MAX_FILES_PER_VERSION
-    if len(objects) > limit:
-        raise InvalidInput(f"At most {limit} objects per batch request; send them in parts.")
-    return [
-        (oid_validate(str(obj.get("oid") or "")), size_validate(obj.get("size"))) for obj in objects
-    ]
 
 
 def _staged_size(user_id: int, oid: str) -> int | None:

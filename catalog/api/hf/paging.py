@@ -6,14 +6,22 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework.request import Request
 
-from catalog.api.pagination import link_header
+from catalog.api.pagination import next_link
 from catalog.cursors import after_q, cursor_decode, cursor_encode, cursor_values_check
 from catalog.errors import InvalidInput
 
 PAGE_DEFAULT = 50
 PAGE_MAX = 1000
+# What keyset_page reads from the query, for the schema.
+PAGED = [
+    OpenApiParameter(
+        "limit", int, description=f"Page size (default {PAGE_DEFAULT}, at most {PAGE_MAX})."
+    ),
+    OpenApiParameter("cursor", str, description='From the `Link: <...>; rel="next"` header.'),
+]
 
 
 def keyset_page(
@@ -36,9 +44,7 @@ def keyset_page(
     if len(page) <= limit:
         return page, {}
     page = page[:limit]
-    params = request.query_params.copy()
-    params["cursor"] = cursor_encode([_value(page[-1], field) for field in ordering])
-    return page, link_header(request.build_absolute_uri(f"{request.path}?{params.urlencode()}"))
+    return page, next_link(request, cursor_encode([_value(page[-1], f) for f in ordering]))
 
 
 def _limit(raw: str | None, default: int) -> int:

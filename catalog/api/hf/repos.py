@@ -5,6 +5,7 @@ agent registry)."""
 from __future__ import annotations
 
 from django.conf import settings
+from drf_spectacular.utils import extend_schema
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -12,16 +13,24 @@ from rest_framework.response import Response
 from catalog import selectors
 from catalog.api.errors import error_response
 from catalog.api.hf.common import absolute
+from catalog.api.hf.serializers import (
+    AgentHarnessesSerializer,
+    AuthCheckedSerializer,
+    RepoCreatedSerializer,
+    RepoCreateSerializer,
+    RepoDeletedSerializer,
+    RepoDeleteSerializer,
+    RepoMovedSerializer,
+    RepoMoveSerializer,
+    RepoSettingsSerializer,
+    RepoSettingsSetSerializer,
+    ValidateYamlSerializer,
+    YamlCheckedSerializer,
+)
+from catalog.api.openapi_hf import DeleteWithBody
 from catalog.api.permissions import signed_in
 from catalog.api.views import HubAPIView, admin_model
-from catalog.errors import (
-    Conflict,
-    Forbidden,
-    HubError,
-    InvalidInput,
-    TooManyRequests,
-    Unauthorized,
-)
+from catalog.errors import Conflict, Forbidden, HubError, TooManyRequests, Unauthorized
 from catalog.permissions import model_can_write
 from catalog.ratelimit import client_id, over_limit, parse_rate
 from catalog.services.cards import card_split
@@ -29,32 +38,13 @@ from catalog.services.models import model_create, model_delete, model_update
 from catalog.services.moves import model_move
 
 
-def repo_type_check(data) -> None:
-    if data.get("type") not in (None, "", "model"):
-        raise InvalidInput("Only model repositories are hosted here (type must be 'model').")
-
-
-def visibility(data) -> bool | None:
-    """`private: bool` (older clients) or `visibility: public|private` (current ones)."""
-    if data.get("visibility") in ("public", "private"):
-        return data["visibility"] == "private"
-    if data.get("visibility") is not None:
-        raise InvalidInput("visibility must be 'public' or 'private'.")
-    private = data.get("private")
-    return None if private is None else bool(private)
-
-
-def repo_owner(request: Request) -> tuple[str, str]:
-    name = str(request.data.get("name") or "")
-    organization = request.data.get("organization") or request.user.get_username()
-    return str(organization), name
-
-
 class RepoCreate(HubAPIView):
+    @extend_schema(request=RepoCreateSerializer, responses={200: RepoCreatedSerializer})
     def post(self, request: Request) -> Response:
         signed_in(request)
-        repo_type_check(request.data)
-        owner, name = repo_owner(request)
+        data = RepoCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        owner, name = data.owner_name(request.user.get_username())
         namespace = selectors.namespace_get(name=owner)
         url = absolute(request, f"/{owner}/{name}")
         try:
@@ -62,34 +52,40 @@ class RepoCreate(HubAPIView):
                 user=request.user,
                 name=name,
                 namespace=namespace,
-                private=bool(visibility(request.data)),
+                private=bool(data.private_wanted()),
             )
         except Conflict as exc:  # the client's exist_ok=True reads the url of the 409
             response = error_response(exc.message, exc.status, exc.code)
             response.data["url"] = url
             return response
-        return Response({"url": url, "name": model.full_name, "id": model.public_id})
+        created = {"url": url, "name": model.full_name, "id": model.public_id}
+        return Response(RepoCreatedSerializer(created).data)
 
 
 class RepoDelete(HubAPIView):
+    schema = DeleteWithBody()
+
+    @extend_schema(request=RepoDeleteSerializer, responses={200: RepoDeletedSerializer})
     def delete(self, request: Request) -> Response:
         signed_in(request)
-        repo_type_check(request.data)
-        owner, name = repo_owner(request)
+        data = RepoDeleteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        owner, name = data.owner_name(request.user.get_username())
         model = admin_model(request, owner, name)
         model_delete(actor=request.user, model=model)
-        return Response({"deleted": f"{owner}/{name}"})
+        return Response(RepoDeletedSerializer({"deleted": f"{owner}/{name}"}).data)
 
 
 class RepoSettings(HubAPIView):
+    @extend_schema(request=RepoSettingsSerializer, responses={200: RepoSettingsSetSerializer})
     def put(self, request: Request, owner: str, name: str) -> Response:
         model = admin_model(request, owner, name)
-        if request.data.get("gated") not in (None, False):
-            raise InvalidInput("Gated access is not supported by this hub.")
-        private = visibility(request.data)
+        data = RepoSettingsSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        private = data.private_wanted()
         if private is not None:
             model = model_update(model=model, actor=request.user, private=private)
-        return Response({"private": model.private, "gated": False})
+        return Response(RepoSettingsSetSerializer({"private": model.private, "gated": False}).data)
 
 
 class PlainTextRenderer(BaseRenderer):
@@ -115,6 +111,7 @@ class ValidateYaml(HubAPIView):
     permission_classes = []  # a pure check: nothing is written
     renderer_classes = [JSONRenderer, PlainTextRenderer]
 
+    @extend_schema(request=ValidateYamlSerializer, responses={200: YamlCheckedSerializer})
     def post(self, request: Request) -> Response:
         if not request.user.is_authenticated:  # no account needed, so each address is limited
             limit, window = parse_rate(settings.HUB_VALIDATE_YAML_RATE)
@@ -123,51 +120,51 @@ class ValidateYaml(HubAPIView):
                     f"At most {limit} anonymous metadata checks per {window} s; "
                     "sign in (a token) or try again later."
                 )
+        data = ValidateYamlSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
         try:
-            card_split(str(request.data.get("content") or ""))
+            card_split(data.validated_data["content"])
         except HubError as exc:
-            return Response(
-                {"error": exc.message, "errors": [{"message": exc.message}], "warnings": []},
-                status=400,
-            )
-        return Response({"errors": [], "warnings": []})
+            checked = {"error": exc.message, "errors": [{"message": exc.message}], "warnings": []}
+            return Response(YamlCheckedSerializer(checked).data, status=400)
+        return Response(YamlCheckedSerializer({"errors": [], "warnings": []}).data)
 
 
 class RepoMove(HubAPIView):
     """`HfApi.move_repo`: {"fromRepo": "a/x", "toRepo": "b/y", "type": "model"}."""
 
+    @extend_schema(request=RepoMoveSerializer, responses={200: RepoMovedSerializer})
     def post(self, request: Request) -> Response:
         signed_in(request)
-        repo_type_check(request.data)
-        owner, name = repo_id_split(request.data.get("fromRepo"), "fromRepo")
-        target_owner, target_name = repo_id_split(request.data.get("toRepo"), "toRepo")
+        data = RepoMoveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        owner, name = data.validated_data["fromRepo"].split("/")
+        target_owner, target_name = data.validated_data["toRepo"].split("/")
         model = selectors.model_get(user=request.user, owner=owner, name=name)
         namespace = selectors.namespace_get(name=target_owner)
         model = model_move(actor=request.user, model=model, namespace=namespace, name=target_name)
-        return Response({"url": absolute(request, f"/{model.full_name}"), "id": model.full_name})
-
-
-def repo_id_split(value: object, field: str) -> tuple[str, str]:
-    if not isinstance(value, str) or value.count("/") != 1 or "" in value.split("/"):
-        raise InvalidInput(f"{field} must be 'namespace/name'.")
-    owner, name = value.split("/")
-    return owner, name
+        moved = {"url": absolute(request, f"/{model.full_name}"), "id": model.full_name}
+        return Response(RepoMovedSerializer(moved).data)
 
 
 class AuthCheck(HubAPIView):
     """`HfApi.auth_check`: 200 when the caller may read the model (`/write`: write to it)."""
 
+    @extend_schema(responses=AuthCheckedSerializer)
     def get(self, request: Request, owner: str, name: str, write: str = "") -> Response:
         model = selectors.model_get(user=request.user, owner=owner, name=name)
         if write and not model_can_write(user=request.user, model=model):
             if not request.user.is_authenticated:
                 raise Unauthorized("Sign in or send `Authorization: Bearer <token>` to write.")
             raise Forbidden(f"You cannot write to {model.full_name}.")
-        return Response({"read": True, "write": model_can_write(user=request.user, model=model)})
+        checked = {"read": True, "write": model_can_write(user=request.user, model=model)}
+        return Response(AuthCheckedSerializer(checked).data)
 
 
 class AgentHarnesses(HubAPIView):
     """Each client process asks the endpoint for its agent registry: none here."""
 
+    @extend_schema(responses=AgentHarnessesSerializer)
     def get(self, request: Request) -> Response:
-        return Response({"standardEnvVars": [], "harnesses": {}})
+        none = {"standardEnvVars": [], "harnesses": {}}
+        return Response(AgentHarnessesSerializer(none).data)

@@ -1,186 +1,240 @@
-"""JSON shapes of the Hub-protocol routes (refs, tree and paths-info entries, commits), in
-the Hub's field names. A file's `oid` is its git object id as the Hub reports it (the blob's,
-or for an LFS file its pointer's: catalog.gitobjects); `lfs` appears only for LFS files."""
+"""The shapes of the Hub-protocol routes about repositories, in the Hub's field names:
+create, delete, settings, move, refs, tags, likes, validate-yaml. One definition each, used
+to validate request bodies, render answers and describe both in the OpenAPI schema. The
+git-side shapes (commits, LFS, tree) are in git_serializers.py."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
 
-from django.utils.html import escape
+from rest_framework import serializers as s
 
-from catalog.ancestry import Ancestry
-from catalog.errors import EntryNotFound
-from catalog.gitobjects import lfs_pointer
-from catalog.history import LastCommit
-from catalog.models import Alias, Version, VersionFile
+from catalog.models import Alias, Version
 
-
-def iso(value: datetime) -> str:
-    return value.isoformat().replace("+00:00", "Z")
+MODEL_ONLY = "Only model repositories are hosted here (type must be 'model')."
+VISIBILITY = "visibility must be 'public' or 'private'."
+GATED = "Gated access is not supported by this hub."
+TAG = 'Send {"tag": "<name>"} with the tag to create.'
 
 
-def git_ref(name: str, kind: str, sha: str) -> dict:
-    return {"name": name, "ref": f"refs/{kind}/{name}", "targetCommit": sha}
+def fixed(message: str) -> str:
+    """A message for `error_messages`, which DRF formats: its braces kept as written."""
+    return message.replace("{", "{{").replace("}", "}}")
 
 
-def refs_json(latest: Version | None, versions: Iterable[Version], aliases: Iterable[Alias]):
-    """`main` is the branch; every version is a tag `vN`, and so is every alias."""
-    tags = [git_ref(f"v{v.number}", "tags", v.revision) for v in versions]
-    tags += [git_ref(alias.name, "tags", alias.version.revision) for alias in aliases]
-    return {
-        "branches": [git_ref("main", "heads", latest.revision)] if latest else [],
-        "converts": [],
-        "tags": tags,
-        "pullRequests": [],
-    }
+# Repositories
 
 
-def commit_title_message(text: str) -> tuple[str, str]:
-    """A version message as git shows it: the first line, and the rest."""
-    title, _, rest = text.strip().partition("\n")
-    return title.strip(), rest.strip()
-
-
-def commit_json(version: Version, ancestry: Ancestry, *, formatted: bool = False) -> dict:
-    title, message = commit_title_message(ancestry.text(version.message))
-    author = version.author.get_username() if version.author else None
-    entry = {
-        "id": version.revision,
-        "title": title or f"v{version.number}",
-        "message": message,
-        "authors": [{"user": author, "avatar": None}] if author else [],
-        "date": iso(version.created_at),
-    }
-    if formatted:  # `expand[]=formatted`: the same text, as HTML
-        entry["formatted"] = {
-            "title": escape(entry["title"]),
-            "message": escape(message).replace("\n", "<br>"),
-        }
-    return entry
-
-
-def last_commit_json(commit: LastCommit, ancestry: Ancestry) -> dict:
-    title, _ = commit_title_message(ancestry.text(commit.message))
-    return {
-        "id": commit.revision,
-        "title": title or f"v{commit.number}",
-        "date": iso(commit.created_at),
-    }
-
-
-@dataclass(frozen=True)
-class RepoFile:
-    """One file of a version as the Hub's git view shows it."""
-
-    path: str
-    sha256: str
-    size: int
-    lfs: bool
-    oid: str
-    scan: str
-
-    @classmethod
-    def of(cls, row: VersionFile) -> RepoFile:
-        meta = row.metadata or {}
-        return cls(
-            row.path,
-            row.blob_id,
-            row.blob.size,
-            meta["lfs"],
-            meta["git_oid"],
-            meta.get("scan") or "",
+class RepoTypeField(s.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(
+            choices=["model"],
+            required=False,
+            allow_null=True,
+            help_text="Only models are hosted.",
+            error_messages={"invalid_choice": MODEL_ONLY},
+            **kwargs,
         )
 
 
+class RepoIdField(s.RegexField):
+    def __init__(self, **kwargs):
+        super().__init__(
+            r"^[^/]+/[^/]+$",
+            trim_whitespace=False,
+            error_messages={"invalid": "must be 'namespace/name'."},
+            **kwargs,
+        )
+
+
+class VisibilityMixin(s.Serializer):
+    # `private: bool` (older clients) or `visibility: public|private` (current ones).
+
+    private = s.BooleanField(required=False, allow_null=True)
+    visibility = s.ChoiceField(
+        choices=["public", "private"],
+        required=False,
+        allow_null=True,
+        error_messages={"invalid_choice": VISIBILITY},
+    )
+
+    def private_wanted(self) -> bool | None:
+        data = self.validated_data
+        if data.get("visibility") is not None:
+            return data["visibility"] == "private"
+        return data.get("private")
+
+
+class RepoNameSerializer(s.Serializer):
+    name = s.CharField(max_length=96, trim_whitespace=False)
+    organization = s.CharField(
+        max_length=96, required=False, allow_null=True, allow_blank=True, help_text="Default: you."
+    )
+    type = RepoTypeField()
+
+    def owner_name(self, default_owner: str) -> tuple[str, str]:
+        return self.validated_data.get("organization") or default_owner, self.validated_data["name"]
+
+
+class RepoCreateSerializer(RepoNameSerializer, VisibilityMixin):
+    pass
+
+
+class RepoCreatedSerializer(s.Serializer):
+    url = s.URLField()
+    name = s.CharField()
+    id = s.CharField()
+
+
+class RepoDeleteSerializer(RepoNameSerializer):
+    pass
+
+
+class RepoDeletedSerializer(s.Serializer):
+    deleted = s.CharField()
+
+
+class RepoSettingsSerializer(VisibilityMixin):
+    gated = s.BooleanField(
+        required=False,
+        allow_null=True,
+        help_text="Only false is supported.",
+        error_messages={"invalid": GATED},
+    )
+
+    def validate_gated(self, value: bool | None) -> bool | None:
+        if value:
+            raise s.ValidationError(GATED)
+        return value
+
+
+class RepoSettingsSetSerializer(s.Serializer):
+    private = s.BooleanField()
+    gated = s.BooleanField()
+
+
+class RepoMoveSerializer(s.Serializer):
+    fromRepo = RepoIdField()
+    toRepo = RepoIdField()
+    type = RepoTypeField()
+
+
+class RepoMovedSerializer(s.Serializer):
+    url = s.URLField()
+    id = s.CharField()
+
+
+class AuthCheckedSerializer(s.Serializer):
+    read = s.BooleanField()
+    write = s.BooleanField()
+
+
+class ValidateYamlSerializer(s.Serializer):
+    content = s.CharField(allow_blank=True, trim_whitespace=False)
+    repoType = s.CharField(required=False)
+
+
+class YamlMessageSerializer(s.Serializer):
+    message = s.CharField()
+
+
+class YamlCheckedSerializer(s.Serializer):
+    error = s.CharField(required=False, help_text="With a 400: the first error.")
+    errors = YamlMessageSerializer(many=True)
+    warnings = YamlMessageSerializer(many=True)
+
+
+class AgentHarnessesSerializer(s.Serializer):
+    standardEnvVars = s.ListField(child=s.CharField())
+    harnesses = s.DictField()
+
+
+# Refs, tags, commits
+
+
+class GitRefSerializer(s.Serializer):
+    name = s.CharField()
+    ref = s.CharField()
+    targetCommit = s.CharField()
+
+
 @dataclass(frozen=True)
-class Expansion:
-    """What `expand=True` adds: scan results and, per path, the last commit (JSON)."""
-
-    last: dict[str, dict]
-
-
-def file_entry(file: RepoFile, expand: Expansion | None = None) -> dict:
-    entry: dict = {"type": "file", "path": file.path, "size": file.size, "oid": file.oid}
-    if file.lfs:
-        pointer_size = len(lfs_pointer(file.sha256, file.size))
-        entry["lfs"] = {"oid": file.sha256, "size": file.size, "pointerSize": pointer_size}
-    if expand is not None:
-        entry["lastCommit"] = expand.last.get(file.path)
-        entry["securityFileStatus"] = security_status(file.scan)
-    return entry
+class GitRef:
+    name: str
+    ref: str
+    targetCommit: str
 
 
-def folder_entry(name: str, members: list[RepoFile], expand: Expansion | None = None) -> dict:
-    entry: dict = {"type": "directory", "path": name, "size": 0, "oid": _folder_oid(members)}
-    if expand is not None:
-        commits = [expand.last[f.path] for f in members if f.path in expand.last]
-        entry["lastCommit"] = max(commits, key=lambda c: c["date"]) if commits else None
-    return entry
+@dataclass(frozen=True)
+class RepoRefs:
+    """`main` is the branch; every version is a tag `vN`, and so is every alias."""
+
+    branches: list[GitRef]
+    tags: list[GitRef]
+    converts: list = field(default_factory=list)
+    pullRequests: list = field(default_factory=list)
+
+    @classmethod
+    def of(
+        cls, latest: Version | None, versions: Iterable[Version], aliases: Iterable[Alias]
+    ) -> RepoRefs:
+        tags = [GitRef(f"v{v.number}", f"refs/tags/v{v.number}", v.revision) for v in versions]
+        tags += [GitRef(a.name, f"refs/tags/{a.name}", a.version.revision) for a in aliases]
+        main = [GitRef("main", "refs/heads/main", latest.revision)] if latest else []
+        return cls(branches=main, tags=tags)
 
 
-def security_status(scan: str) -> dict:
-    """The Hub's per-file scan result (`expand=True`); files stored before the scanner
-    recorded a verdict read as "unscanned"."""
-    return {"status": scan or "unscanned", "avScan": None, "pickleImportScan": None}
+class RefsSerializer(s.Serializer):
+    branches = GitRefSerializer(many=True)
+    converts = s.ListField(child=s.DictField())
+    tags = GitRefSerializer(many=True)
+    pullRequests = s.ListField(child=s.DictField())
 
 
-def tree_entries(
-    files: Iterable[RepoFile],
-    *,
-    folder: str = "",
-    recursive: bool = False,
-    expand: Expansion | None = None,
-) -> list[dict]:
-    """Entries under `folder`: its files and folders, or everything below it when
-    `recursive` (folders included, as the Hub lists them)."""
-    prefix = f"{folder.strip('/')}/" if folder.strip("/") else ""
-    entries: list[dict] = []
-    members: dict[str, list[RepoFile]] = {}  # folder -> the files below it
-    for file in files:
-        if not file.path.startswith(prefix):
-            continue
-        parts = file.path[len(prefix) :].split("/")
-        for depth in range(1, len(parts)):
-            members.setdefault(prefix + "/".join(parts[:depth]), []).append(file)
-        if recursive or len(parts) == 1:
-            entries.append(file_entry(file, expand))
-    if prefix and not entries and not members:
-        raise EntryNotFound(f"{folder!r} is not a folder of this revision.")
-    depth_of = len(prefix.split("/")) if prefix else 1
-    entries += [
-        folder_entry(name, below, expand)
-        for name, below in members.items()
-        if recursive or len(name.split("/")) == depth_of
-    ]
-    return sorted(entries, key=lambda entry: entry["path"])
+class TagCreateSerializer(s.Serializer):
+    tag = s.CharField(
+        error_messages={key: fixed(TAG) for key in ("required", "blank", "invalid", "null")},
+        trim_whitespace=False,
+    )
+    message = s.CharField(required=False, allow_blank=True, trim_whitespace=False, default="")
 
 
-def paths_entries(
-    files: Iterable[RepoFile], paths: Iterable[str], expand: Expansion | None = None
-) -> list[dict]:
-    """`paths-info`: one entry per asked path that is a file or a folder of the version, in
-    the order asked; other paths are left out, as the Hub does."""
-    by_path = {file.path: file for file in files}
-    wanted = list(dict.fromkeys(path.strip("/") for path in paths))
-    folders: dict[str, list[RepoFile]] = {path: [] for path in wanted if path not in by_path}
-    for file in by_path.values():
-        parts = file.path.split("/")
-        for depth in range(1, len(parts)):
-            below = folders.get("/".join(parts[:depth]))
-            if below is not None:
-                below.append(file)
-    entries = []
-    for path in wanted:
-        if path in by_path:
-            entries.append(file_entry(by_path[path], expand))
-        elif folders.get(path):
-            entries.append(folder_entry(path, folders[path], expand))
-    return entries
+class TagCreatedSerializer(s.Serializer):
+    tag = s.CharField()
+    version = s.IntegerField()
+    sha = s.CharField()
 
 
-def _folder_oid(members: list[RepoFile]) -> str:
-    text = "\n".join(sorted(f"{file.sha256} {file.path}" for file in members))
-    return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()
+# Likes
+
+
+class LikerSerializer(s.Serializer):
+    # Renders a Like, as its user.
+
+    user = s.CharField(source="user.get_username")
+    fullname = s.SerializerMethodField()
+    avatarUrl = s.SerializerMethodField()
+    type = s.SerializerMethodField()
+
+    def get_fullname(self, like) -> str:
+        return like.user.get_full_name() or like.user.get_username()
+
+    def get_avatarUrl(self, like) -> str:
+        return ""
+
+    def get_type(self, like) -> str:
+        return "user"
+
+
+class LikedRepoSerializer(s.Serializer):
+    name = s.CharField(source="full_name")
+    type = s.SerializerMethodField()
+
+    def get_type(self, model) -> str:
+        return "model"
+
+
+class UserLikeSerializer(s.Serializer):
+    createdAt = s.DateTimeField(source="created_at")
+    repo = LikedRepoSerializer(source="model")

@@ -3,13 +3,14 @@ errors); `list_repo_refs` lists them beside the version tags `vN`."""
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from catalog import selectors
 from catalog.api.hf.common import revision_normalize
+from catalog.api.hf.serializers import TagCreatedSerializer, TagCreateSerializer
 from catalog.api.views import HubAPIView, writable_model
-from catalog.errors import InvalidInput
 from catalog.services.aliases import alias_create, alias_delete
 
 
@@ -17,22 +18,24 @@ class Tag(HubAPIView):
     """`POST .../tag/{revision}` {"tag", "message"} tags a revision; `DELETE .../tag/{tag}`
     removes a tag (the client uses the same route for both)."""
 
+    @extend_schema(request=TagCreateSerializer, responses={200: TagCreatedSerializer})
     def post(self, request: Request, owner: str, name: str, revision: str) -> Response:
         model = writable_model(request, owner, name)
-        tag = request.data.get("tag")
-        if not isinstance(tag, str) or not tag:
-            raise InvalidInput('Send {"tag": "<name>"} with the tag to create.')
+        data = TagCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        tag = data.validated_data["tag"]
         version = selectors.version_resolve(model=model, revision=revision_normalize(revision))
-        message = request.data.get("message")
         alias_create(
             model=model,
             name=tag,
             version=version,
             actor=request.user,
-            message=message if isinstance(message, str) else "",
+            message=data.validated_data["message"],
         )
-        return Response({"tag": tag, "version": version.number, "sha": version.revision})
+        created = {"tag": tag, "version": version.number, "sha": version.revision}
+        return Response(TagCreatedSerializer(created).data)
 
+    @extend_schema(request=None, responses={204: None})
     def delete(self, request: Request, owner: str, name: str, revision: str) -> Response:
         model = writable_model(request, owner, name)
         alias_delete(model=model, name=revision_normalize(revision), actor=request.user)
