@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 from rest_framework import serializers as s
 
-from catalog.api.fields import UtcDateTimeField
+from catalog.api.fields import RepoIdField, UtcDateTimeField, VisibilityMixin
 from catalog.models import AuditEvent, Membership
 
 
@@ -16,23 +16,15 @@ class LikeSerializer(s.Serializer):
     likes = s.IntegerField(help_text="The model's likes now.")
 
 
-class DuplicateSerializer(s.Serializer):
-    """A fork (the Hub's `duplicate` route). The Hub's client sends `visibility`; older
-    clients and curl users send `private`."""
+class DuplicateSerializer(VisibilityMixin):
+    """A fork (the Hub's `duplicate` route); without `private` or `visibility` the fork is
+    as private as its source."""
 
-    repository = s.RegexField(
-        r"^[^/]+/[^/]+$",
+    repository = RepoIdField(
+        message="repository must be 'namespace/name' for the new model.",
         help_text="namespace/name of the new model",
-        error_messages={"invalid": "repository must be 'namespace/name' for the new model."},
     )
     revision = s.CharField(required=False, default="main", help_text="The version to fork.")
-    private = s.BooleanField(required=False, allow_null=True, default=None)
-    visibility = s.ChoiceField(choices=["public", "private"], required=False)
-
-    def privacy(self) -> bool | None:
-        """Private or public as asked; None: as the source model."""
-        visibility = self.validated_data.get("visibility")
-        return visibility == "private" if visibility else self.validated_data["private"]
 
 
 class DuplicatedSerializer(s.Serializer):

@@ -55,14 +55,14 @@ class ModelDuplicate(HubAPIView):
         source = selectors.version_resolve(
             model=source_model, revision=form.validated_data["revision"]
         )
-        namespace_name, new_name = form.validated_data["repository"].split("/")
+        namespace_name, new_name = form.validated_data["repository"]
         name_validate(new_name)
         fork = model_fork(
             user=request.user,
             source=source,
             namespace=selectors.namespace_get(name=namespace_name),
             name=new_name,
-            private=form.privacy(),
+            private=form.private_wanted(),
         )
         url = request.build_absolute_uri(f"/{fork.full_name}")
         return Response(DuplicatedSerializer({"url": url, "id": fork.full_name}).data)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers as s
 
-from catalog.api.fields import DatasetIdField, UtcDateTimeField, VersionRefSerializer
+from catalog.api.fields import DatasetIdField, RepoIdField, UtcDateTimeField, VersionRefSerializer
 from catalog.models import Evaluation
 
 
@@ -82,7 +82,9 @@ class EvalResultsSerializer(s.Serializer):
 
 
 class EvaluationCreateSerializer(s.Serializer):
-    model = s.RegexField(r"^[^/]+/[^/]+$", help_text="owner/name of the model to evaluate")
+    model = RepoIdField(
+        message="model must be 'owner/name' of the model.", help_text="owner/name of the model"
+    )
     revision = s.CharField(
         required=False, default="main", help_text="main, vN, an alias or a revision id"
     )
@@ -90,7 +92,7 @@ class EvaluationCreateSerializer(s.Serializer):
 
 
 class EvaluationListQuerySerializer(s.Serializer):
-    model = s.RegexField(r"^[^/]+/[^/]+$", help_text="owner/name")
+    model = RepoIdField(message="model must be 'owner/name' of the model.")
     revision = s.CharField(required=False, help_text="Only this version's evaluations.")
 
 

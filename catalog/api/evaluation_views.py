@@ -42,7 +42,7 @@ class EvaluationListCreate(HubAPIView):
         signed_in(request)
         query = EvaluationListQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        owner, name = query.validated_data["model"].split("/")
+        owner, name = query.validated_data["model"]
         model = selectors.model_get(user=request.user, owner=owner, name=name)
         revision = query.validated_data.get("revision")
         version = selectors.version_resolve(model=model, revision=revision) if revision else None
@@ -63,7 +63,7 @@ class EvaluationListCreate(HubAPIView):
         signed_in(request)
         data = EvaluationCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        owner, name = data.validated_data["model"].split("/")
+        owner, name = data.validated_data["model"]
         model = selectors.model_get(user=request.user, owner=owner, name=name)
         version = selectors.version_resolve(model=model, revision=data.validated_data["revision"])
         dataset = dataset_get(user=request.user, dataset_id=data.validated_data["dataset"])

@@ -46,6 +46,42 @@ class OutputSerializer(s.Serializer):
         return self._readable_list
 
 
+class RepoIdField(s.RegexField):
+    """A repository named "owner/name" in a body, validated as the pair (owner, name)."""
+
+    def __init__(self, *, message: str = "must be 'namespace/name'.", **kwargs) -> None:
+        kwargs.setdefault("help_text", "owner/name")
+        super().__init__(
+            r"^[^/]+/[^/]+$",
+            trim_whitespace=False,
+            error_messages={"invalid": message},
+            **kwargs,
+        )
+
+    def run_validation(self, data: object = s.empty) -> tuple[str, str]:
+        owner, name = super().run_validation(data).split("/")  # after the pattern's check
+        return owner, name
+
+
+class VisibilityMixin(s.Serializer):
+    """`private: bool` (older clients, curl) or `visibility: public|private` (the Hub's
+    current client); `private_wanted()` is None when neither was sent."""
+
+    private = s.BooleanField(required=False, allow_null=True)
+    visibility = s.ChoiceField(
+        choices=["public", "private"],
+        required=False,
+        allow_null=True,
+        error_messages={"invalid_choice": "visibility must be 'public' or 'private'."},
+    )
+
+    def private_wanted(self) -> bool | None:
+        data = self.validated_data
+        if data.get("visibility") is not None:
+            return data["visibility"] == "private"
+        return data.get("private")
+
+
 class UtcDateTimeField(s.DateTimeField):
     """A stored (UTC) time as the Hub writes it, `2026-11-30T15:04:05.123456Z`: DRF's own
     field converts every value through the current time zone first, a quarter of the cost

@@ -9,6 +9,7 @@ from rest_framework import serializers as s
 from adapters.base import STRATEGIES
 from catalog.api.fields import (
     DatasetIdField,
+    RepoIdField,
     RoundedFloatField,
     UtcDateTimeField,
     VersionRefSerializer,
@@ -57,10 +58,9 @@ class DatasetSerializer(s.Serializer):
 
 
 class FineTuneSubmitSerializer(s.Serializer):
-    model = s.RegexField(
-        r"^[^/]+/[^/]+$",
+    model = RepoIdField(
+        message="model must be 'owner/name' of the base model.",
         help_text="owner/name of the base model",
-        error_messages={"invalid": "model must be 'owner/name' of the base model."},
     )
     revision = s.CharField(required=False, default="main", help_text="main, vN, an alias ...")
     dataset = DatasetIdField(name="dataset")

@@ -78,7 +78,7 @@ class FineTuneListCreate(HubAPIView):
         form = FineTuneSubmitSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
-        owner, name = data["model"].split("/")
+        owner, name = data["model"]
         model = selectors.model_get(user=request.user, owner=owner, name=name)
         version = selectors.version_resolve(model=model, revision=data["revision"])
         dataset = dataset_get(user=request.user, dataset_id=data["dataset"])

@@ -185,6 +185,22 @@ def test_a_queued_job_can_be_cancelled_before_any_worker_runs_it(api):
     assert FineTuneJob.objects.get().status == "cancelled"
 
 
+def test_submit_reads_privacy_as_a_boolean_and_refuses_anything_else(api):
+    """ "false" is not true: the submission used to run bool() on the raw value."""
+    create_model(api, "enc3", task="feature-extraction")
+    upload(api, "alice/enc3", encoder_files())
+    dataset = post_dataset(api, "t.csv", GOOD_CSV.encode(), "text-classification").json()
+    body = {"model": "alice/enc3", "dataset": dataset["id"]}
+    public = api.post("/api/finetunes", {**body, "private": "false"}, format="json")
+    assert public.status_code == 202, public.content
+    assert FineTuneJob.objects.get(pk=public.json()["id"]).target_private is False
+    unclear = api.post(
+        "/api/finetunes", {**body, "private": "maybe", "target_name": "x"}, format="json"
+    )
+    assert unclear.status_code == 400 and unclear.json()["error"].startswith("private:")
+    assert FineTuneJob.objects.count() == 1
+
+
 def test_submit_validates_hyper_parameters_and_target(api):
     create_model(api, "enc2", task="feature-extraction")
     upload(api, "alice/enc2", encoder_files())

@@ -138,8 +138,8 @@ class RepoMove(HubAPIView):
         signed_in(request)
         data = RepoMoveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        owner, name = data.validated_data["fromRepo"].split("/")
-        target_owner, target_name = data.validated_data["toRepo"].split("/")
+        owner, name = data.validated_data["fromRepo"]
+        target_owner, target_name = data.validated_data["toRepo"]
         model = selectors.model_get(user=request.user, owner=owner, name=name)
         namespace = selectors.namespace_get(name=target_owner)
         model = model_move(actor=request.user, model=model, namespace=namespace, name=target_name)

@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 
 from rest_framework import serializers as s
 
+from catalog.api.fields import RepoIdField, VisibilityMixin
 from catalog.models import Alias, Version
 
 MODEL_ONLY = "Only model repositories are hosted here (type must be 'model')."
-VISIBILITY = "visibility must be 'public' or 'private'."
 GATED = "Gated access is not supported by this hub."
 TAG = 'Send {"tag": "<name>"} with the tag to create.'
 
@@ -36,34 +36,6 @@ class RepoTypeField(s.ChoiceField):
             error_messages={"invalid_choice": MODEL_ONLY},
             **kwargs,
         )
-
-
-class RepoIdField(s.RegexField):
-    def __init__(self, **kwargs):
-        super().__init__(
-            r"^[^/]+/[^/]+$",
-            trim_whitespace=False,
-            error_messages={"invalid": "must be 'namespace/name'."},
-            **kwargs,
-        )
-
-
-class VisibilityMixin(s.Serializer):
-    # `private: bool` (older clients) or `visibility: public|private` (current ones).
-
-    private = s.BooleanField(required=False, allow_null=True)
-    visibility = s.ChoiceField(
-        choices=["public", "private"],
-        required=False,
-        allow_null=True,
-        error_messages={"invalid_choice": VISIBILITY},
-    )
-
-    def private_wanted(self) -> bool | None:
-        data = self.validated_data
-        if data.get("visibility") is not None:
-            return data["visibility"] == "private"
-        return data.get("private")
 
 
 class RepoNameSerializer(s.Serializer):
