@@ -13,9 +13,9 @@ bash scripts/test-tools.sh || { [ "$require" = 1 ] && { echo "chromium or nginx 
 pg_url=${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/hub}
 redis_url=${TEST_REDIS_URL:-redis://127.0.0.1:6379/15}
 
-echo "=== suite on SQLite (training and browser tests run once, on PostgreSQL) ==="
+echo "=== suite on SQLite (training, browser and database-independent tests run once, on PostgreSQL) ==="
 export CELERY_BROKER_URL="$redis_url"
-DATABASE_URL="sqlite:///$(pwd)/var/test-sqlite.sqlite3" $PY -m pytest -m "not training and not browser" "$@"
+DATABASE_URL="sqlite:///$(pwd)/var/test-sqlite.sqlite3" $PY -m pytest -m "not training and not browser and not database_independent" "$@"
 
 if $PY - "$pg_url" <<'PYEOF'
 import sys, psycopg

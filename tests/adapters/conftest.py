@@ -8,6 +8,15 @@ import pytest
 
 from adapters.starters import export_starter
 
+HERE = Path(__file__).parent
+
+
+def pytest_collection_modifyitems(items):
+    """Adapters never touch Django's database: their tests run once, in the PostgreSQL pass."""
+    for item in items:
+        if HERE in item.path.parents:
+            item.add_marker(pytest.mark.database_independent)
+
 
 @pytest.fixture(scope="session")
 def minilm_dir(tmp_path_factory) -> Path:

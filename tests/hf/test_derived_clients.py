@@ -27,6 +27,8 @@ from tests.standard_models import (
     vit_classifier,
 )
 
+pytestmark = pytest.mark.database_independent
+
 TEXTS = {
     "positive": ["good movie", "great movie", "the movie is good", "a great good movie"],
     "negative": ["bad movie", "awful movie", "the movie was bad", "a bad awful movie"],

@@ -19,6 +19,7 @@ from django.test import Client
 from tests import standard_models as sm
 
 pytestmark = [
+    pytest.mark.database_independent,
     pytest.mark.django_db(transaction=True),
     pytest.mark.filterwarnings("ignore:Use 'content=:DeprecationWarning"),
 ]
